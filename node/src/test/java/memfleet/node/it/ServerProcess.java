@@ -1,0 +1,197 @@
+package memfleet.node.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cache server running as a real process on a loopback port: a memfleet node started from the built
+ * jar, or Debian's {@code memcached} as the reference. Tests start one, talk to it over TCP, then close it.
+ */
+public final class ServerProcess implements AutoCloseable {
+    /** The JDK that runs the node: the one running the tests (JDK 25). */
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String MEMCACHED = "/usr/bin/memcached";
+
+    private final String name;
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServerProcess(String name, Process process, int port, Path log) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** The path of the node jar built by this build ({@code node/target/memfleet-node.jar}). */
+    public static Path nodeJar() {
+        String jar = System.getProperty("memfleet.node.jar");
+        Path path = jar != null ? Path.of(jar) : Path.of("target", "memfleet-node.jar");
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("node jar not built: " + path.toAbsolutePath());
+        }
+        return path;
+    }
+
+    /** Starts a memfleet node on a free loopback port with memcached flags {@code args}. */
+    public static ServerProcess node(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", nodeJar().toString()));
+        return start("memfleet", cmd, args);
+    }
+
+    /** Starts Debian's memcached on a free loopback port with the same flags, as the reference. */
+    public static ServerProcess memcached(String... args) {
+        if (!Files.isExecutable(Path.of(MEMCACHED))) {
+            throw new IllegalStateException(MEMCACHED + " is missing: apt-get install memcached");
+        }
+        List<String> cmd = new ArrayList<>(List.of(MEMCACHED));
+        if ("root".equals(System.getProperty("user.name")) && !List.of(args).contains("-u")) {
+            cmd.addAll(List.of("-u", "root"));
+        }
+        return start("memcached", cmd, args);
+    }
+
+    /** Starts whichever server {@code kind} names: {@code "memfleet"} or {@code "memcached"}. */
+    public static ServerProcess of(String kind, String... args) {
+        return switch (kind) {
+            case "memfleet" -> node(args);
+            case "memcached" -> memcached(args);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    private static ServerProcess start(String name, List<String> cmd, String... args) {
+        int port = freePort();
+        List<String> argList = List.of(args);
+        if (!argList.contains("-p")) {
+            cmd.addAll(List.of("-p", Integer.toString(port)));
+        } else {
+            port = Integer.parseInt(argList.get(argList.indexOf("-p") + 1));
+        }
+        if (!argList.contains("-l")) {
+            cmd.addAll(List.of("-l", "127.0.0.1"));
+        }
+        if (!argList.contains("-U") && "memcached".equals(name)) {
+            cmd.addAll(List.of("-U", "0"));
+        }
+        cmd.addAll(argList);
+        try {
+            Path log = Files.createTempFile(name + "-" + port + "-", ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ServerProcess server = new ServerProcess(name, p, port, log);
+            server.awaitListening(Duration.ofSeconds(30));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitListening(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + output());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                sleep(50);
+            }
+        }
+        close();
+        throw new IllegalStateException(name + " did not listen on " + port + " within " + timeout + ": " + output());
+    }
+
+    /** Any free TCP port on loopback. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(host(), port);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** What the server printed so far (stdout and stderr). */
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** Resident set size of the process in bytes, from /proc. */
+    public long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for " + pid());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + port;
+    }
+}
