@@ -1,0 +1,350 @@
+package memfleet.node.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import memfleet.node.Node;
+import memfleet.node.command.TextCommands;
+import memfleet.node.stats.ConnectionInfo;
+import memfleet.node.stats.ThreadStats;
+import memfleet.node.store.ItemStore;
+import memfleet.node.store.NativeMemory;
+import memfleet.protocol.text.TextReplies;
+
+/**
+ * One client connection speaking the text protocol, memcached's {@code conn} state machine: parse a
+ * command line, read a data block straight into the item, or swallow a refused one. Input accumulates in
+ * one direct buffer; replies to everything that arrived in one read go out in one write. A client that
+ * does not read its replies stops being read from (backpressure) instead of growing memory. After
+ * {@code -R} commands in a row the connection yields to the others on its event loop.
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo {
+    private static final int LINE = 0;
+    private static final int DATA = 1;
+    private static final int SWALLOW = 2;
+    /** memcached closes a connection whose line passes this without a newline (unless it is a get). */
+    private static final int LINE_LIMIT = 2048;
+    /** A multi-get line may be long, but not unbounded. */
+    private static final int GET_LINE_LIMIT = 16 * 1024 * 1024;
+    /** Replies are written out once this much is queued, even mid-batch. */
+    private static final int OUT_FLUSH_BYTES = 256 * 1024;
+
+    private final Node node;
+    private final ItemStore store;
+    private final String listenAddress;
+    private final Runnable resume = this::resume;
+    private ThreadStats stats;
+    private TextCommands commands;
+    private ChannelHandlerContext ctx;
+    private ByteBuf in;
+    private ByteBuf out;
+    private int state = LINE;
+    private long dataRemaining;
+    private long dataOffset;
+    private long valueLength;
+    private byte tail0;
+    private byte tail1;
+    private boolean closing;
+    private boolean paused;
+    private boolean resumeScheduled;
+    private int fd = -1;
+    private String address = "";
+    private volatile long lastCommandMillis = System.currentTimeMillis();
+    private volatile String stateName = "conn_new_cmd";
+
+    ClientHandler(Node node, String listenAddress) {
+        this.node = node;
+        this.store = node.store();
+        this.listenAddress = listenAddress;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        Channel ch = ctx.channel();
+        stats = NodeServer.threadStats(ch.eventLoop());
+        commands = new TextCommands(node, stats);
+        fd = NodeServer.fdOf(ch);
+        address = NodeServer.describe(ch.remoteAddress());
+        var cs = node.connectionStats();
+        long current = cs.current.incrementAndGet();
+        cs.total.incrementAndGet();
+        cs.structures.accumulateAndGet(current, Math::max);
+        node.connections().add(this);
+        if (current > node.settings().maxConns) {
+            cs.rejected.incrementAndGet();
+            closing = true;
+            ByteBuf msg = ctx.alloc().directBuffer(TextReplies.TOO_MANY_CONNECTIONS.length);
+            msg.writeBytes(TextReplies.TOO_MANY_CONNECTIONS);
+            ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        node.connectionStats().current.decrementAndGet();
+        node.connections().remove(this);
+        if (commands != null) {
+            commands.abandon();
+        }
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+        if (out != null) {
+            out.release();
+            out = null;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        if (closing) {
+            buf.release();
+            return;
+        }
+        stats.bytesRead += buf.readableBytes();
+        accumulate(buf);
+        process();
+    }
+
+    /** Appends {@code buf} to the input, keeping it one direct buffer with a memory address. */
+    private void accumulate(ByteBuf buf) {
+        if (in == null || !in.isReadable()) {
+            if (in != null) {
+                in.release();
+                in = null;
+            }
+            if (buf.hasMemoryAddress()) {
+                in = buf;
+                return;
+            }
+            in = ctx.alloc().directBuffer(Math.max(buf.readableBytes(), 4096));
+        }
+        try {
+            in.discardSomeReadBytes();
+            in.writeBytes(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private ByteBuf out() {
+        if (out == null) {
+            out = ctx.alloc().directBuffer(4096);
+        }
+        return out;
+    }
+
+    /** Runs whatever complete commands the input holds, then sends the replies. */
+    private void process() {
+        int budget = node.settings().reqsPerEvent;
+        while (!closing && in != null && in.isReadable() && !paused) {
+            if (state == LINE) {
+                int start = in.readerIndex();
+                int eol = in.indexOf(start, in.writerIndex(), (byte) '\n');
+                if (eol < 0) {
+                    if (in.readableBytes() > LINE_LIMIT && !mayBeLongGet(start)) {
+                        closeNow();
+                    }
+                    break;
+                }
+                if (budget-- <= 0) {
+                    stats.connYields++;
+                    scheduleResume();
+                    break;
+                }
+                int end = eol;
+                if (eol - start > 1 && in.getByte(eol - 1) == '\r') {
+                    end = eol - 1;
+                }
+                lastCommandMillis = System.currentTimeMillis();
+                int action = commands.execute(in, start, end, out());
+                in.readerIndex(eol + 1);
+                switch (action) {
+                    case TextCommands.READ_DATA -> {
+                        state = DATA;
+                        stateName = "conn_nread";
+                        dataRemaining = commands.pendingLength();
+                        valueLength = dataRemaining - 2;
+                        dataOffset = 0;
+                    }
+                    case TextCommands.SWALLOW -> {
+                        state = SWALLOW;
+                        stateName = "conn_swallow";
+                        dataRemaining = commands.swallowLength();
+                    }
+                    case TextCommands.CLOSE -> closeNow();
+                    case TextCommands.CLOSE_AFTER_WRITE -> {
+                        closing = true;
+                        flush(true);
+                        return;
+                    }
+                    default -> { }
+                }
+            } else if (state == DATA) {
+                readData();
+            } else {
+                int n = (int) Math.min(in.readableBytes(), dataRemaining);
+                in.skipBytes(n);
+                dataRemaining -= n;
+                if (dataRemaining == 0) {
+                    state = LINE;
+                    stateName = "conn_new_cmd";
+                }
+            }
+            if (out != null && out.readableBytes() >= OUT_FLUSH_BYTES) {
+                flush(false);
+                if (!ctx.channel().isWritable()) {
+                    pause();
+                }
+            }
+        }
+        if (in != null && !in.isReadable() && in.capacity() > 65536) {
+            in.release();
+            in = null;
+        }
+        flush(false);
+    }
+
+    /** Copies as much of the pending data block as has arrived into the item. */
+    private void readData() {
+        int avail = (int) Math.min(in.readableBytes(), dataRemaining);
+        long valueLeft = valueLength - dataOffset;
+        int toValue = (int) Math.min(avail, Math.max(0, valueLeft));
+        int r = in.readerIndex();
+        if (toValue > 0) {
+            store.writeValue(commands.pendingItem(), dataOffset, in.memoryAddress() + r, toValue);
+            dataOffset += toValue;
+        }
+        for (int i = toValue; i < avail; i++) {
+            tail0 = tail1;
+            tail1 = NativeMemory.getByte(in.memoryAddress() + r + i);
+        }
+        in.skipBytes(avail);
+        dataRemaining -= avail;
+        if (dataRemaining == 0) {
+            state = LINE;
+            stateName = "conn_new_cmd";
+            commands.completeData(tail0 == '\r' && tail1 == '\n', out());
+            tail0 = tail1 = 0;
+        }
+    }
+
+    private boolean mayBeLongGet(int start) {
+        if (in.readableBytes() > GET_LINE_LIMIT) {
+            return false;
+        }
+        int p = start;
+        int end = in.writerIndex();
+        while (p < end && in.getByte(p) == ' ') {
+            p++;
+        }
+        if (p - start > 100) {
+            return false;
+        }
+        return startsWith(p, "get ") || startsWith(p, "gets ");
+    }
+
+    private boolean startsWith(int p, String s) {
+        if (in.writerIndex() - p < s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (in.getByte(p + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void flush(boolean thenClose) {
+        if (out != null && out.isReadable()) {
+            stats.bytesWritten += out.readableBytes();
+            var f = ctx.writeAndFlush(out);
+            out = null;
+            if (thenClose) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        } else if (thenClose) {
+            ctx.close();
+        }
+    }
+
+    private void closeNow() {
+        closing = true;
+        flush(true);
+    }
+
+    private void pause() {
+        paused = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private void scheduleResume() {
+        if (!resumeScheduled) {
+            resumeScheduled = true;
+            ctx.executor().execute(resume);
+        }
+    }
+
+    private void resume() {
+        resumeScheduled = false;
+        process();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (paused && ctx.channel().isWritable()) {
+            paused = false;
+            ctx.channel().config().setAutoRead(true);
+            process();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // a reset or broken pipe from a vanished client: memcached just closes the connection
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+            stats.idleKicks++;
+            ctx.close();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    // ---------------------------------------------------------------- stats conns
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public String listenAddress() {
+        return listenAddress;
+    }
+
+    @Override
+    public String state() {
+        return stateName;
+    }
+
+    @Override
+    public long secondsSinceLastCommand() {
+        return (System.currentTimeMillis() - lastCommandMillis) / 1000;
+    }
+}

@@ -1,0 +1,222 @@
+package memfleet.node.net;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import memfleet.node.Node;
+import memfleet.node.config.Settings;
+import memfleet.node.stats.ConnectionInfo;
+import memfleet.node.stats.ThreadStats;
+
+/**
+ * The running cache server: its listeners, worker event loops and the node (store, background workers)
+ * behind them. Worker threads are Netty event loops, one per {@code -t}, each with its own counters.
+ */
+public final class NodeServer implements AutoCloseable {
+    private static final Map<EventLoop, ThreadStats> THREAD_STATS = new ConcurrentHashMap<>();
+
+    private final Settings settings;
+    private final Node node;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final boolean epoll;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private Thread clockThread;
+    private volatile boolean closed;
+
+    public NodeServer(Settings settings) {
+        this.settings = settings;
+        this.node = new Node(settings);
+        this.epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(settings.numThreads, io);
+        for (var executor : workerGroup) {
+            THREAD_STATS.put((EventLoop) executor, node.newThreadStats());
+        }
+        node.onShutdownRequest(() -> Thread.ofPlatform().name("shutdown").start(this::close));
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    static ThreadStats threadStats(EventLoop loop) {
+        return THREAD_STATS.get(loop);
+    }
+
+    static int fdOf(Channel ch) {
+        if (ch instanceof UnixChannel u) {
+            return u.fd().intValue();
+        }
+        return System.identityHashCode(ch) & 0xffff;
+    }
+
+    static String describe(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            if (host.contains(":")) {
+                host = "[" + host + "]";
+            }
+            return "tcp:" + host + ":" + i.getPort();
+        }
+        if (a instanceof DomainSocketAddress d) {
+            return "unix:" + d.path();
+        }
+        return String.valueOf(a);
+    }
+
+    /** Binds every listener the settings name; throws if any address cannot be bound. */
+    public void bind() throws Exception {
+        if (settings.socketPath != null) {
+            if (!epoll) {
+                throw new IllegalStateException("unix sockets (-s) need the epoll transport, not available here");
+            }
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(settings.socketPath));
+            Channel ch = bootstrap(EpollServerDomainSocketChannel.class, "unix:" + settings.socketPath)
+                    .bind(new DomainSocketAddress(settings.socketPath)).sync().channel();
+            java.nio.file.Files.setPosixFilePermissions(java.nio.file.Path.of(settings.socketPath),
+                    permissions(settings.accessMask));
+            addListener(ch);
+        } else if (settings.port != 0) {
+            Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            for (InetSocketAddress address : settings.listenAddresses(settings.port)) {
+                Channel ch = bootstrap(type, describe(address)).bind(address).sync().channel();
+                addListener(ch);
+            }
+        }
+        node.maintainer().start();
+        node.crawler().start();
+        node.rebalancer().start();
+        clockThread = Thread.ofPlatform().daemon().name("clock").start(() -> {
+            while (!closed) {
+                node.store().clock().tick();
+                try {
+                    Thread.sleep(1000 - System.currentTimeMillis() % 1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int mode) {
+        var set = java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        var all = java.nio.file.attribute.PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (1 << (8 - i))) != 0) {
+                set.add(all[i]);
+            }
+        }
+        return set;
+    }
+
+    private void addListener(Channel ch) {
+        listeners.add(ch);
+        String address = describe(ch.localAddress());
+        int fd = fdOf(ch);
+        node.connections().add(new ConnectionInfo() {
+            @Override
+            public int fd() {
+                return fd;
+            }
+
+            @Override
+            public String address() {
+                return address;
+            }
+
+            @Override
+            public String listenAddress() {
+                return null;
+            }
+
+            @Override
+            public String state() {
+                return "conn_listening";
+            }
+
+            @Override
+            public long secondsSinceLastCommand() {
+                return (System.currentTimeMillis() - node.startedMillis()) / 1000;
+            }
+        });
+    }
+
+    private ServerBootstrap bootstrap(Class<? extends ServerChannel> type, String listenAddress) {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, settings.backlog)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (settings.idleTimeout > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeout, TimeUnit.SECONDS));
+                        }
+                        ch.pipeline().addLast(new ClientHandler(node, listenAddress));
+                    }
+                });
+    }
+
+    /** Blocks until the server stops ({@code shutdown} command or {@link #close()}). */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        node.maintainer().stop();
+        node.crawler().stop();
+        node.rebalancer().stop();
+        if (clockThread != null) {
+            clockThread.interrupt();
+        }
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (settings.socketPath != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(settings.socketPath));
+            } catch (java.io.IOException ignored) {
+                // best effort: the socket file goes with the process anyway
+            }
+        }
+        terminated.countDown();
+    }
+}

@@ -1,0 +1,316 @@
+package memfleet.node.stats;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import memfleet.node.Node;
+import memfleet.node.os.Libc;
+import memfleet.node.store.Item;
+import memfleet.node.store.ItemStore;
+import memfleet.node.store.SegmentedLru;
+import memfleet.node.store.SlabAllocator;
+import memfleet.node.store.StoreStats;
+
+/**
+ * Prints the {@code stats} groups with memcached 1.6.18's field names in its order: the general group,
+ * {@code settings}, {@code items}, {@code slabs}, {@code sizes}, {@code conns}. Values are memfleet's
+ * real figures; fields for mechanisms memfleet does not have (libevent, response objects, extstore
+ * logging) print what memcached prints when they are idle. Off the request path: allocates freely.
+ */
+public final class StatsWriter {
+    /** Shown where memcached names its event library. */
+    private static final String TRANSPORT = "netty-" + io.netty.util.Version.identify().values().stream()
+            .map(io.netty.util.Version::artifactVersion).findFirst().orElse("4");
+
+    private final Node node;
+
+    public StatsWriter(Node node) {
+        this.node = node;
+    }
+
+    private static void stat(StringBuilder sb, String name, Object value) {
+        sb.append("STAT ").append(name).append(' ').append(value).append("\r\n");
+    }
+
+    private static void write(ByteBuf out, StringBuilder sb) {
+        out.writeBytes(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private long sum(java.util.function.ToLongFunction<ThreadStats> f) {
+        long s = 0;
+        for (ThreadStats t : node.threadStats()) {
+            s += f.applyAsLong(t);
+        }
+        return s;
+    }
+
+    private long sumSlab(int field) {
+        long s = 0;
+        for (ThreadStats t : node.threadStats()) {
+            for (int c = 0; c < SlabAllocator.MAX_CLASSES; c++) {
+                s += t.slabCount(c, field);
+            }
+        }
+        return s;
+    }
+
+    private long sumSlab(int clsid, int field) {
+        long s = 0;
+        for (ThreadStats t : node.threadStats()) {
+            s += t.slabCount(clsid, field);
+        }
+        return s;
+    }
+
+    /** The general group ({@code stats} with no argument), without the closing END. */
+    public void general(ByteBuf out) {
+        ItemStore store = node.store();
+        SlabAllocator slabs = store.slabs();
+        StoreStats ss = store.stats();
+        ConnectionStats cs = node.connectionStats();
+        var s = node.settings();
+        int now = store.clock().now();
+        double[] rusage = Libc.getrusage();
+        StringBuilder sb = new StringBuilder(4096);
+        stat(sb, "pid", ProcessHandle.current().pid());
+        stat(sb, "uptime", now - 60);
+        stat(sb, "time", store.clock().unixNow());
+        stat(sb, "version", Node.VERSION);
+        stat(sb, "libevent", TRANSPORT);
+        stat(sb, "pointer_size", 64);
+        stat(sb, "rusage_user", String.format("%.6f", rusage[0]));
+        stat(sb, "rusage_system", String.format("%.6f", rusage[1]));
+        stat(sb, "max_connections", s.maxConns);
+        stat(sb, "curr_connections", cs.current.get());
+        stat(sb, "total_connections", cs.total.get());
+        stat(sb, "rejected_connections", cs.rejected.get());
+        stat(sb, "connection_structures", cs.structures.get());
+        stat(sb, "response_obj_oom", 0);
+        stat(sb, "response_obj_count", 0);
+        stat(sb, "response_obj_bytes", 0);
+        stat(sb, "read_buf_count", 0);
+        stat(sb, "read_buf_bytes", 0);
+        stat(sb, "read_buf_bytes_free", 0);
+        stat(sb, "read_buf_oom", 0);
+        stat(sb, "reserved_fds", 20);
+        long getHits = sumSlab(ThreadStats.GET_HITS);
+        stat(sb, "cmd_get", sum(t -> t.getCmds));
+        stat(sb, "cmd_set", sumSlab(ThreadStats.SET_CMDS));
+        stat(sb, "cmd_flush", sum(t -> t.flushCmds));
+        stat(sb, "cmd_touch", sum(t -> t.touchCmds));
+        stat(sb, "cmd_meta", sum(t -> t.metaCmds));
+        stat(sb, "get_hits", getHits);
+        stat(sb, "get_misses", sum(t -> t.getMisses));
+        stat(sb, "get_expired", sum(t -> t.getExpired));
+        stat(sb, "get_flushed", sum(t -> t.getFlushed));
+        stat(sb, "delete_misses", sum(t -> t.deleteMisses));
+        stat(sb, "delete_hits", sumSlab(ThreadStats.DELETE_HITS));
+        stat(sb, "incr_misses", sum(t -> t.incrMisses));
+        stat(sb, "incr_hits", sumSlab(ThreadStats.INCR_HITS));
+        stat(sb, "decr_misses", sum(t -> t.decrMisses));
+        stat(sb, "decr_hits", sumSlab(ThreadStats.DECR_HITS));
+        stat(sb, "cas_misses", sum(t -> t.casMisses));
+        stat(sb, "cas_hits", sumSlab(ThreadStats.CAS_HITS));
+        stat(sb, "cas_badval", sumSlab(ThreadStats.CAS_BADVAL));
+        stat(sb, "touch_hits", sumSlab(ThreadStats.TOUCH_HITS));
+        stat(sb, "touch_misses", sum(t -> t.touchMisses));
+        stat(sb, "store_too_large", sum(t -> t.storeTooLarge));
+        stat(sb, "store_no_memory", sum(t -> t.storeNoMemory));
+        stat(sb, "auth_cmds", sum(t -> t.authCmds));
+        stat(sb, "auth_errors", sum(t -> t.authErrors));
+        if (s.idleTimeout > 0) {
+            stat(sb, "idle_kicks", sum(t -> t.idleKicks));
+        }
+        stat(sb, "bytes_read", sum(t -> t.bytesRead));
+        stat(sb, "bytes_written", sum(t -> t.bytesWritten));
+        stat(sb, "limit_maxbytes", s.maxBytes);
+        stat(sb, "accepting_conns", 1);
+        stat(sb, "listen_disabled_num", 0);
+        stat(sb, "time_in_listen_disabled_us", 0);
+        stat(sb, "threads", s.numThreads);
+        stat(sb, "conn_yields", sum(t -> t.connYields));
+        stat(sb, "hash_power_level", store.index().hashPower());
+        stat(sb, "hash_bytes", store.index().hashBytes());
+        stat(sb, "hash_is_expanding", store.index().expanding() ? 1 : 0);
+        var rb = node.rebalancer();
+        stat(sb, "slab_reassign_rescues", 0);
+        stat(sb, "slab_reassign_chunk_rescues", 0);
+        stat(sb, "slab_reassign_evictions_nomem", rb.evictions());
+        stat(sb, "slab_reassign_inline_reclaim", 0);
+        stat(sb, "slab_reassign_busy_items", rb.busyItems());
+        stat(sb, "slab_reassign_busy_deletes", 0);
+        stat(sb, "slab_reassign_running", rb.running() ? 1 : 0);
+        stat(sb, "slabs_moved", rb.moved());
+        var cr = node.crawler();
+        stat(sb, "lru_crawler_running", cr.running() ? 1 : 0);
+        stat(sb, "lru_crawler_starts", cr.starts());
+        stat(sb, "lru_maintainer_juggles", node.maintainer().juggles());
+        stat(sb, "malloc_fails", slabs.mallocFails());
+        stat(sb, "log_worker_dropped", 0);
+        stat(sb, "log_worker_written", 0);
+        stat(sb, "log_watcher_skipped", 0);
+        stat(sb, "log_watcher_sent", 0);
+        stat(sb, "log_watchers", 0);
+        stat(sb, "unexpected_napi_ids", 0);
+        stat(sb, "round_robin_fallback", 0);
+        stat(sb, "bytes", store.currBytes());
+        stat(sb, "curr_items", store.currItems());
+        stat(sb, "total_items", ss.total(StoreStats.TOTAL_ITEMS));
+        stat(sb, "slab_global_page_pool", slabs.globalPoolPages());
+        stat(sb, "expired_unfetched", ss.total(StoreStats.EXPIRED_UNFETCHED));
+        stat(sb, "evicted_unfetched", ss.total(StoreStats.EVICTED_UNFETCHED));
+        stat(sb, "evicted_active", ss.total(StoreStats.EVICTED_ACTIVE));
+        stat(sb, "evictions", ss.total(StoreStats.EVICTED));
+        stat(sb, "reclaimed", ss.total(StoreStats.RECLAIMED));
+        stat(sb, "crawler_reclaimed", ss.total(StoreStats.CRAWLER_RECLAIMED));
+        stat(sb, "crawler_items_checked", ss.total(StoreStats.CRAWLER_ITEMS_CHECKED));
+        stat(sb, "lrutail_reflocked", ss.total(StoreStats.LRUTAIL_REFLOCKED));
+        stat(sb, "moves_to_cold", ss.total(StoreStats.MOVES_TO_COLD));
+        stat(sb, "moves_to_warm", ss.total(StoreStats.MOVES_TO_WARM));
+        stat(sb, "moves_within_lru", ss.total(StoreStats.MOVES_WITHIN_LRU));
+        stat(sb, "direct_reclaims", ss.total(StoreStats.DIRECT_RECLAIMS));
+        stat(sb, "lru_bumps_dropped", 0);
+        write(out, sb);
+    }
+
+    /** {@code stats settings}. */
+    public void settings(ByteBuf out) {
+        StringBuilder sb = new StringBuilder(2048);
+        node.settings().describe(node.store().oldestLive(), (k, v) -> stat(sb, k, v));
+        write(out, sb);
+    }
+
+    /** {@code stats items}: per class with items. */
+    public void items(ByteBuf out) {
+        ItemStore store = node.store();
+        SegmentedLru lru = store.lru();
+        StoreStats ss = store.stats();
+        int now = store.clock().now();
+        StringBuilder sb = new StringBuilder(4096);
+        for (int c = 1; c <= store.slabs().largest(); c++) {
+            long hot = lru.size(SegmentedLru.index(c, SegmentedLru.HOT));
+            long warm = lru.size(SegmentedLru.index(c, SegmentedLru.WARM));
+            long cold = lru.size(SegmentedLru.index(c, SegmentedLru.COLD));
+            long temp = lru.size(SegmentedLru.index(c, SegmentedLru.TEMP));
+            long number = hot + warm + cold + temp;
+            if (number == 0) {
+                continue;
+            }
+            String p = "items:" + c + ":";
+            stat(sb, p + "number", number);
+            stat(sb, p + "number_hot", hot);
+            stat(sb, p + "number_warm", warm);
+            stat(sb, p + "number_cold", cold);
+            if (node.settings().tempLru) {
+                stat(sb, p + "number_temp", temp);
+            }
+            stat(sb, p + "age_hot", tailAge(lru, c, SegmentedLru.HOT, now));
+            stat(sb, p + "age_warm", tailAge(lru, c, SegmentedLru.WARM, now));
+            stat(sb, p + "age", tailAge(lru, c, SegmentedLru.COLD, now));
+            stat(sb, p + "mem_requested", store.slabs().requested(c));
+            stat(sb, p + "evicted", ss.get(c, StoreStats.EVICTED));
+            stat(sb, p + "evicted_nonzero", ss.get(c, StoreStats.EVICTED_NONZERO));
+            stat(sb, p + "evicted_time", ss.get(c, StoreStats.EVICTED_TIME));
+            stat(sb, p + "outofmemory", ss.get(c, StoreStats.OUTOFMEMORY));
+            stat(sb, p + "tailrepairs", ss.get(c, StoreStats.TAILREPAIRS));
+            stat(sb, p + "reclaimed", ss.get(c, StoreStats.RECLAIMED));
+            stat(sb, p + "expired_unfetched", ss.get(c, StoreStats.EXPIRED_UNFETCHED));
+            stat(sb, p + "evicted_unfetched", ss.get(c, StoreStats.EVICTED_UNFETCHED));
+            stat(sb, p + "evicted_active", ss.get(c, StoreStats.EVICTED_ACTIVE));
+            stat(sb, p + "crawler_reclaimed", ss.get(c, StoreStats.CRAWLER_RECLAIMED));
+            stat(sb, p + "crawler_items_checked", ss.get(c, StoreStats.CRAWLER_ITEMS_CHECKED));
+            stat(sb, p + "lrutail_reflocked", ss.get(c, StoreStats.LRUTAIL_REFLOCKED));
+            stat(sb, p + "moves_to_cold", ss.get(c, StoreStats.MOVES_TO_COLD));
+            stat(sb, p + "moves_to_warm", ss.get(c, StoreStats.MOVES_TO_WARM));
+            stat(sb, p + "moves_within_lru", ss.get(c, StoreStats.MOVES_WITHIN_LRU));
+            stat(sb, p + "direct_reclaims", ss.get(c, StoreStats.DIRECT_RECLAIMS));
+            stat(sb, p + "hits_to_hot", ss.get(c, StoreStats.HITS_TO_HOT));
+            stat(sb, p + "hits_to_warm", ss.get(c, StoreStats.HITS_TO_WARM));
+            stat(sb, p + "hits_to_cold", ss.get(c, StoreStats.HITS_TO_COLD));
+            stat(sb, p + "hits_to_temp", ss.get(c, StoreStats.HITS_TO_TEMP));
+        }
+        write(out, sb);
+    }
+
+    private static long tailAge(SegmentedLru lru, int clsid, int seg, int now) {
+        long tail = lru.tail(SegmentedLru.index(clsid, seg));
+        return tail == 0 ? 0 : now - Item.time(tail);
+    }
+
+    /** {@code stats slabs}: per class with pages, then the totals. */
+    public void slabs(ByteBuf out) {
+        SlabAllocator slabs = node.store().slabs();
+        StringBuilder sb = new StringBuilder(4096);
+        int active = 0;
+        for (int c = 1; c <= slabs.largest(); c++) {
+            int pages = slabs.totalPages(c);
+            if (pages == 0) {
+                continue;
+            }
+            active++;
+            String p = c + ":";
+            stat(sb, p + "chunk_size", slabs.chunkSize(c));
+            stat(sb, p + "chunks_per_page", slabs.perSlab(c));
+            stat(sb, p + "total_pages", pages);
+            stat(sb, p + "total_chunks", (long) pages * slabs.perSlab(c));
+            stat(sb, p + "used_chunks", slabs.usedChunks(c));
+            stat(sb, p + "free_chunks", slabs.freeChunks(c) + slabs.freeChunksEnd(c));
+            stat(sb, p + "free_chunks_end", slabs.freeChunksEnd(c));
+            stat(sb, p + "get_hits", sumSlab(c, ThreadStats.GET_HITS));
+            stat(sb, p + "cmd_set", sumSlab(c, ThreadStats.SET_CMDS));
+            stat(sb, p + "delete_hits", sumSlab(c, ThreadStats.DELETE_HITS));
+            stat(sb, p + "incr_hits", sumSlab(c, ThreadStats.INCR_HITS));
+            stat(sb, p + "decr_hits", sumSlab(c, ThreadStats.DECR_HITS));
+            stat(sb, p + "cas_hits", sumSlab(c, ThreadStats.CAS_HITS));
+            stat(sb, p + "cas_badval", sumSlab(c, ThreadStats.CAS_BADVAL));
+            stat(sb, p + "touch_hits", sumSlab(c, ThreadStats.TOUCH_HITS));
+        }
+        stat(sb, "active_slabs", active);
+        stat(sb, "total_malloced", slabs.totalMalloced());
+        write(out, sb);
+    }
+
+    /** {@code stats sizes}: item counts in 32-byte size buckets, walked on demand when enabled. */
+    public void sizes(ByteBuf out) {
+        StringBuilder sb = new StringBuilder();
+        if (!node.settings().trackSizes) {
+            stat(sb, "sizes_status", "disabled");
+            write(out, sb);
+            return;
+        }
+        java.util.TreeMap<Long, Long> histogram = node.store().sizeHistogram(32);
+        histogram.forEach((size, count) -> stat(sb, Long.toString(size), count));
+        write(out, sb);
+    }
+
+    /** {@code stats conns}: listeners and client connections. */
+    public void conns(ByteBuf out) {
+        StringBuilder sb = new StringBuilder();
+        List<ConnectionInfo> all = new java.util.ArrayList<>(node.connections());
+        all.sort(java.util.Comparator.comparingInt(ConnectionInfo::fd));
+        for (ConnectionInfo c : all) {
+            String p = c.fd() + ":";
+            stat(sb, p + "addr", c.address());
+            if (c.listenAddress() != null) {
+                stat(sb, p + "listen_addr", c.listenAddress());
+            }
+            stat(sb, p + "state", c.state());
+            stat(sb, p + "secs_since_last_cmd", c.secondsSinceLastCommand());
+        }
+        write(out, sb);
+    }
+
+    /** memfleet's own group ({@code stats memfleet}): figures memcached does not have. */
+    public void memfleet(ByteBuf out) {
+        Runtime rt = Runtime.getRuntime();
+        StringBuilder sb = new StringBuilder();
+        stat(sb, "memfleet_version", Node.MEMFLEET_VERSION);
+        stat(sb, "java_version", Runtime.version());
+        stat(sb, "heap_used", rt.totalMemory() - rt.freeMemory());
+        stat(sb, "heap_max", rt.maxMemory());
+        stat(sb, "slab_pages_in_use", node.store().slabs().pagesInUse());
+        stat(sb, "item_header_bytes", Item.HEADER);
+        write(out, sb);
+    }
+}

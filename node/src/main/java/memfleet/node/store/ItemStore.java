@@ -1,0 +1,893 @@
+package memfleet.node.store;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import memfleet.node.config.Settings;
+
+/**
+ * The store's operations as memcached's {@code items.c} and {@code do_store_item} define them: allocate
+ * (evicting from the COLD tail when a class is full), link, replace, unlink, lazy expiry and flush on
+ * access, CAS, append/prepend, incr/decr, touch, and the LRU tail puller shared by allocation, the
+ * maintainer and the crawler. Callers hash the key, take {@link #lock(int)} and call the locked methods.
+ */
+public final class ItemStore {
+    /** Result codes of {@link #store}: memcached's {@code store_item_type}. */
+    public static final int NOT_STORED = 0;
+    public static final int STORED = 1;
+    public static final int EXISTS = 2;
+    public static final int NOT_FOUND = 3;
+    public static final int TOO_LARGE = 4;
+    public static final int NO_MEMORY = 5;
+
+    /** Storage commands (memcached's NREAD_*). */
+    public static final int SET = 1;
+    public static final int ADD = 2;
+    public static final int REPLACE = 3;
+    public static final int APPEND = 4;
+    public static final int PREPEND = 5;
+    public static final int CAS = 6;
+
+    /** {@link #get} misses: the item was absent, expired or flushed (negative, unlike addresses). */
+    public static final long MISS = -1;
+    public static final long MISS_EXPIRED = -2;
+    public static final long MISS_FLUSHED = -3;
+
+    /** {@link #pullTail} flags. */
+    public static final int PULL_EVICT = 1;
+
+    /** incr/decr results. */
+    public static final int DELTA_OK = 0;
+    public static final int DELTA_NON_NUMERIC = 1;
+    public static final int DELTA_EOM = 2;
+    public static final int DELTA_NOT_FOUND = 3;
+
+    private final Settings settings;
+    private final SlabAllocator slabs;
+    private final ItemIndex index;
+    private final SegmentedLru lru;
+    private final ItemClock clock;
+    private final StoreStats stats = new StoreStats();
+    private final AtomicLong casSeq = new AtomicLong();
+    private volatile int oldestLive;
+    private volatile long oldestCas;
+
+    public ItemStore(Settings settings) {
+        this.settings = settings;
+        this.slabs = new SlabAllocator(settings.maxBytes, settings.slabPageSize, settings.slabChunkSizeMax,
+                settings.chunkSize, settings.factor, settings.largePages);
+        this.index = new ItemIndex(slabs, settings.hashpowerInit, settings.hashExpand);
+        this.lru = new SegmentedLru(slabs);
+        this.clock = new ItemClock();
+    }
+
+    public SlabAllocator slabs() {
+        return slabs;
+    }
+
+    public ItemIndex index() {
+        return index;
+    }
+
+    public SegmentedLru lru() {
+        return lru;
+    }
+
+    public ItemClock clock() {
+        return clock;
+    }
+
+    public StoreStats stats() {
+        return stats;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public int hash(long key, int nkey) {
+        return Murmur3.hash(key, nkey);
+    }
+
+    public ReentrantLock lock(int hv) {
+        return index.lock(hv);
+    }
+
+    public long nextCas() {
+        return settings.useCas ? casSeq.incrementAndGet() : 0;
+    }
+
+    public long currentCas() {
+        return casSeq.get();
+    }
+
+    // ------------------------------------------------------------------ lookup
+
+    /**
+     * memcached's {@code do_item_get} under the stripe lock: the live item, or a MISS code. Expired and
+     * flushed items found here are unlinked on the spot.
+     */
+    public long get(int hv, long key, int nkey) {
+        long it = index.find(hv, key, nkey);
+        if (it == 0) {
+            return MISS;
+        }
+        if (isFlushed(it)) {
+            unlink(it, hv);
+            return MISS_FLUSHED;
+        }
+        int exp = Item.exptime(it);
+        if (exp != 0 && exp <= clock.now()) {
+            unlink(it, hv);
+            return MISS_EXPIRED;
+        }
+        return it;
+    }
+
+    public boolean isFlushed(long it) {
+        int oldest = oldestLive;
+        if (oldest == 0 || oldest > clock.now()) {
+            return false;
+        }
+        long oc = oldestCas;
+        long cas = Item.cas(it);
+        return Item.time(it) <= oldest || (oc != 0 && cas != 0 && cas < oc);
+    }
+
+    public boolean isExpired(long it) {
+        int exp = Item.exptime(it);
+        return (exp != 0 && exp <= clock.now()) || isFlushed(it);
+    }
+
+    /**
+     * memcached's {@code do_item_bump} for a hit, under the stripe lock: the first fetch marks the item
+     * FETCHED, the next ACTIVE; an ACTIVE item in COLD goes back to WARM now (if the COLD list is free).
+     */
+    public void bump(long it, int hv) {
+        int flags = Item.iflags(it);
+        int seg = Item.lru(it);
+        int clsid = Item.clsid(it);
+        stats.add(clsid, StoreStats.HITS_TO_HOT + seg, 1);
+        if ((flags & Item.ACTIVE) != 0) {
+            return;
+        }
+        if ((flags & Item.FETCHED) == 0) {
+            Item.iflags(it, flags | Item.FETCHED);
+            return;
+        }
+        Item.iflags(it, flags | Item.ACTIVE);
+        if (seg != SegmentedLru.COLD) {
+            Item.time(it, clock.now());
+            return;
+        }
+        ReentrantLock cold = lru.lock(SegmentedLru.index(clsid, SegmentedLru.COLD));
+        if (!cold.tryLock()) {
+            return; // the maintainer will find it ACTIVE at the COLD tail and move it
+        }
+        long total = totalOf(it);
+        try {
+            lru.unlink(it, SegmentedLru.index(clsid, SegmentedLru.COLD), total);
+        } finally {
+            cold.unlock();
+        }
+        Item.clear(it, Item.ACTIVE);
+        Item.time(it, clock.now());
+        linkLru(it, SegmentedLru.index(clsid, SegmentedLru.WARM), total);
+        stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
+    }
+
+    /** memcached's {@code do_item_update}: refreshes the access time of a linked item (add on a hit). */
+    public void touchTime(long it) {
+        Item.time(it, clock.now());
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /**
+     * The item size memcached would compute for this item ({@code item_make_header} + data + CRLF):
+     * used only for the "too large" decision so that the limit sits exactly where memcached's does.
+     */
+    public boolean tooLarge(int nkey, int clientFlags, long nbytes) {
+        long memcachedTotal = 48 + nkey + 1 + nbytes + 2 + (settings.useCas ? 8 : 0) + (clientFlags != 0 ? 4 : 0);
+        return memcachedTotal > settings.itemSizeMax;
+    }
+
+    /**
+     * memcached's {@code do_item_alloc}: an unlinked item with header and key written and room for
+     * {@code nbytes} of value, or 0 when memory is exhausted. Holds no lock on entry.
+     */
+    public long allocate(long key, int nkey, int clientFlags, int exptime, int nbytes) {
+        long total = Item.total(nkey, nbytes);
+        long it;
+        if (total <= slabs.chunkMax()) {
+            int clsid = slabs.classFor(total);
+            it = allocChunk(clsid, (int) total);
+            if (it == 0) {
+                return 0;
+            }
+            Item.clsid(it, clsid);
+            Item.iflags(it, 0);
+        } else {
+            it = allocChunked(nkey, nbytes);
+            if (it == 0) {
+                return 0;
+            }
+        }
+        Item.nkey(it, nkey);
+        Item.nbytes(it, nbytes);
+        Item.clientFlags(it, clientFlags);
+        Item.exptime(it, exptime);
+        Item.time(it, clock.now());
+        Item.cas(it, 0);
+        Item.hnext(it, 0);
+        Item.prev(it, 0);
+        Item.next(it, 0);
+        Item.lru(it, 0);
+        NativeMemory.copy(key, Item.key(it), nkey);
+        return it;
+    }
+
+    private long allocChunked(int nkey, int nbytes) {
+        int largest = slabs.largest();
+        int chunkMax = slabs.chunkMax();
+        long head = allocChunk(largest, chunkMax);
+        if (head == 0) {
+            return 0;
+        }
+        Item.clsid(head, largest);
+        Item.iflags(head, Item.CHUNKED);
+        Item.nkey(head, nkey);
+        long remaining = (long) nbytes - (chunkMax - Item.HEADER - nkey - 4);
+        long prev = 0;
+        while (remaining > 0) {
+            long want = remaining + Item.CONT_DATA;
+            int clsid = want >= chunkMax ? largest : slabs.classFor(want);
+            int size = (int) Math.min(want, chunkMax);
+            long chunk = allocChunk(clsid, size);
+            if (chunk == 0) {
+                Item.nbytes(head, 0);
+                if (prev == 0) {
+                    NativeMemory.putInt(head + Item.KEY + nkey, 0);
+                }
+                freeChunks(head);
+                return 0;
+            }
+            Item.iflags(chunk, Item.CONTINUATION);
+            Item.clsid(chunk, clsid);
+            NativeMemory.putInt(chunk + Item.CONT_HEAD, slabs.ref(head));
+            NativeMemory.putInt(chunk, 0);
+            if (prev == 0) {
+                NativeMemory.putInt(head + Item.KEY + nkey, slabs.ref(chunk));
+            } else {
+                NativeMemory.putInt(prev, slabs.ref(chunk));
+            }
+            prev = chunk;
+            remaining -= size - Item.CONT_DATA;
+        }
+        if (prev == 0) {
+            NativeMemory.putInt(head + Item.KEY + nkey, 0);
+        }
+        return head;
+    }
+
+    private long allocChunk(int clsid, int size) {
+        for (int i = 0; i < 10; i++) {
+            long chunk = slabs.alloc(clsid, size);
+            if (chunk != 0) {
+                return chunk;
+            }
+            if (pullTail(clsid, SegmentedLru.COLD, 0, PULL_EVICT) <= 0) {
+                if (pullTail(clsid, SegmentedLru.HOT, 0, 0) <= 0 && pullTail(clsid, SegmentedLru.WARM, 0, 0) <= 0) {
+                    if (!settings.evictToFree || lru.size(SegmentedLru.index(clsid, SegmentedLru.COLD)) == 0) {
+                        break;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Bytes the item occupies in its chunks (what {@code bytes} and the LRU byte counts add up). */
+    public long totalOf(long it) {
+        return Item.total(Item.nkey(it), Item.nbytes(it)) + (Item.has(it, Item.CHUNKED) ? 4 : 0);
+    }
+
+    /** Frees every chunk of an item that is not linked. */
+    public void freeChunks(long it) {
+        if (Item.has(it, Item.CHUNKED)) {
+            int ref = Item.firstContinuation(it);
+            while (ref != 0) {
+                long chunk = slabs.address(ref);
+                int next = NativeMemory.getInt(chunk);
+                int clsid = Item.clsid(chunk);
+                slabs.free(chunk, clsid, slabs.chunkSize(clsid));
+                ref = next;
+            }
+            slabs.free(it, Item.clsid(it), slabs.chunkMax());
+        } else {
+            slabs.free(it, Item.clsid(it), (int) totalOf(it));
+        }
+    }
+
+    // ------------------------------------------------------------------ value bytes
+
+    /** Address of the value byte at {@code offset}. */
+    public long valueAddress(long it, long offset) {
+        if (!Item.has(it, Item.CHUNKED)) {
+            return Item.data(it) + offset;
+        }
+        long headCap = slabs.chunkMax() - Item.HEADER - Item.nkey(it) - 4;
+        if (offset < headCap) {
+            return Item.data(it) + offset;
+        }
+        long pos = headCap;
+        int ref = Item.firstContinuation(it);
+        while (true) {
+            long chunk = slabs.address(ref);
+            long cap = slabs.chunkSize(Item.clsid(chunk)) - Item.CONT_DATA;
+            if (offset < pos + cap) {
+                return chunk + Item.CONT_DATA + (offset - pos);
+            }
+            pos += cap;
+            ref = NativeMemory.getInt(chunk);
+        }
+    }
+
+    /** How many value bytes from {@code offset} are contiguous in memory (to the end of its chunk). */
+    public long contiguousFrom(long it, long offset) {
+        long nbytes = Item.nbytes(it);
+        if (!Item.has(it, Item.CHUNKED)) {
+            return nbytes - offset;
+        }
+        long headCap = slabs.chunkMax() - Item.HEADER - Item.nkey(it) - 4;
+        if (offset < headCap) {
+            return Math.min(headCap, nbytes) - offset;
+        }
+        long pos = headCap;
+        int ref = Item.firstContinuation(it);
+        while (true) {
+            long chunk = slabs.address(ref);
+            long cap = slabs.chunkSize(Item.clsid(chunk)) - Item.CONT_DATA;
+            if (offset < pos + cap) {
+                return Math.min(pos + cap, nbytes) - offset;
+            }
+            pos += cap;
+            ref = NativeMemory.getInt(chunk);
+        }
+    }
+
+    /** Copies {@code length} bytes from native {@code src} into the value of {@code it} at {@code offset}. */
+    public void writeValue(long it, long offset, long src, long length) {
+        while (length > 0) {
+            long run = Math.min(contiguousFrom(it, offset), length);
+            NativeMemory.copy(src, valueAddress(it, offset), run);
+            src += run;
+            offset += run;
+            length -= run;
+        }
+    }
+
+    private void copyValue(long from, long to, long toOffset) {
+        long n = Item.nbytes(from);
+        long off = 0;
+        while (off < n) {
+            long run = contiguousFrom(from, off);
+            writeValue(to, toOffset + off, valueAddress(from, off), run);
+            off += run;
+        }
+    }
+
+    // ------------------------------------------------------------------ link / unlink
+
+    /** memcached's {@code do_item_link} under the stripe lock. */
+    public void link(long it, int hv) {
+        Item.set(it, Item.LINKED);
+        Item.time(it, clock.now());
+        Item.cas(it, nextCas());
+        index.insert(hv, it);
+        int clsid = Item.clsid(it);
+        int seg = settings.lruSegmented ? SegmentedLru.HOT : SegmentedLru.COLD;
+        if (settings.tempLru && settings.lruSegmented) {
+            int exp = Item.exptime(it);
+            if (exp != 0 && exp - clock.now() < settings.temporaryTtl) {
+                seg = SegmentedLru.TEMP;
+            }
+        }
+        linkLru(it, SegmentedLru.index(clsid, seg), totalOf(it));
+        stats.add(clsid, StoreStats.TOTAL_ITEMS, 1);
+    }
+
+    private void linkLru(long it, int lruIndex, long total) {
+        ReentrantLock l = lru.lock(lruIndex);
+        l.lock();
+        try {
+            lru.linkHead(it, lruIndex, total);
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** memcached's {@code do_item_unlink} under the stripe lock: out of the index and LRU, then freed. */
+    public void unlink(long it, int hv) {
+        if (!Item.has(it, Item.LINKED)) {
+            return;
+        }
+        index.remove(hv, it);
+        int lruIndex = SegmentedLru.index(Item.clsid(it), Item.lru(it));
+        ReentrantLock l = lru.lock(lruIndex);
+        l.lock();
+        try {
+            lru.unlink(it, lruIndex, totalOf(it));
+        } finally {
+            l.unlock();
+        }
+        Item.clear(it, Item.LINKED);
+        freeChunks(it);
+    }
+
+    /** Unlink while already holding the item's LRU lock (tail pulling). */
+    private void unlinkHoldingLru(long it, int hv, int lruIndex) {
+        index.remove(hv, it);
+        lru.unlink(it, lruIndex, totalOf(it));
+        Item.clear(it, Item.LINKED);
+        freeChunks(it);
+    }
+
+    /** memcached's {@code do_item_replace} under the stripe lock. */
+    public void replace(long old, long it, int hv) {
+        unlink(old, hv);
+        link(it, hv);
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /**
+     * memcached's {@code do_store_item} under the stripe lock: stores {@code it} (unlinked, value filled)
+     * by command {@code comm}. The caller frees {@code it} when the result is not STORED; append and
+     * prepend store a new item and leave {@code it} to the caller as well.
+     */
+    public int store(long it, int comm, int hv, long casIn) {
+        long old = get(hv, Item.key(it), Item.nkey(it));
+        if (old > 0) {
+            long oldCas = Item.cas(old);
+            boolean casMatch = casIn != 0 && casIn == oldCas;
+            switch (comm) {
+                case ADD:
+                    touchTime(old);
+                    return NOT_STORED;
+                case CAS:
+                    if (casMatch) {
+                        replace(old, it, hv);
+                        return STORED;
+                    }
+                    return EXISTS;
+                case APPEND:
+                case PREPEND:
+                    if (casIn != 0 && !casMatch) {
+                        return EXISTS;
+                    }
+                    long joined = join(old, it, comm == APPEND);
+                    if (joined == 0) {
+                        return NOT_STORED;
+                    }
+                    replace(old, joined, hv);
+                    return STORED;
+                default: // SET, REPLACE
+                    replace(old, it, hv);
+                    return STORED;
+            }
+        }
+        switch (comm) {
+            case ADD:
+            case SET:
+                link(it, hv);
+                return STORED;
+            case CAS:
+                return NOT_FOUND;
+            default:
+                return NOT_STORED;
+        }
+    }
+
+    /** New item holding old's value with it's appended or prepended; old's flags and exptime. */
+    private long join(long old, long it, boolean append) {
+        int oldLen = Item.nbytes(old);
+        int addLen = Item.nbytes(it);
+        long joined = allocate(Item.key(old), Item.nkey(old), Item.clientFlags(old), Item.exptime(old), oldLen + addLen);
+        if (joined == 0) {
+            return 0;
+        }
+        long first = append ? old : it;
+        long second = append ? it : old;
+        int firstLen = append ? oldLen : addLen;
+        copyValue(first, joined, 0);
+        copyValue(second, joined, firstLen);
+        return joined;
+    }
+
+    /**
+     * memcached's {@code do_add_delta} under the stripe lock. On success the new value's digits are in
+     * {@code digits} and their count in {@code result[0]}, the item's class in {@code result[2]}; when they fit, the value is rewritten in place
+     * and padded with spaces as memcached does, else a new item replaces the old one.
+     */
+    public int addDelta(int hv, long key, int nkey, boolean incr, long delta, byte[] digits, int[] result) {
+        long it = get(hv, key, nkey);
+        if (it <= 0) {
+            return DELTA_NOT_FOUND;
+        }
+        int nbytes = Item.nbytes(it);
+        result[2] = Item.clsid(it);
+        if (nbytes == 0 || Item.has(it, Item.CHUNKED)) {
+            return DELTA_NON_NUMERIC;
+        }
+        long data = Item.data(it);
+        long value = parseStoredNumber(data, nbytes, result);
+        if (result[1] == 0) {
+            return DELTA_NON_NUMERIC;
+        }
+        if (incr) {
+            value += delta;
+        } else {
+            value = Long.compareUnsigned(delta, value) > 0 ? 0 : value - delta;
+        }
+        int len = writeDigits(value, digits);
+        result[0] = len;
+        if (len <= nbytes) {
+            Item.cas(it, nextCas());
+            NativeMemory.copyFromArray(digits, 0, data, len);
+            if (nbytes > len) {
+                NativeMemory.fill(data + len, nbytes - len, (byte) ' ');
+            }
+            touchTime(it);
+            return DELTA_OK;
+        }
+        long fresh = allocate(key, nkey, Item.clientFlags(it), Item.exptime(it), len);
+        if (fresh == 0) {
+            return DELTA_EOM;
+        }
+        NativeMemory.copyFromArray(digits, 0, Item.data(fresh), len);
+        replace(it, fresh, hv);
+        return DELTA_OK;
+    }
+
+    /**
+     * safe_strtoull over a stored value, which memcached sees followed by its CRLF: the digits must be
+     * followed by whitespace or the end. Sets {@code ok[1]} to 1 on success.
+     */
+    private static long parseStoredNumber(long data, int n, int[] ok) {
+        ok[1] = 0;
+        int i = 0;
+        while (i < n && isSpace(NativeMemory.getByte(data + i))) {
+            i++;
+        }
+        boolean neg = false;
+        if (i < n && (NativeMemory.getByte(data + i) == '-' || NativeMemory.getByte(data + i) == '+')) {
+            neg = NativeMemory.getByte(data + i) == '-';
+            i++;
+        }
+        int digitsStart = i;
+        long v = 0;
+        while (i < n) {
+            int c = NativeMemory.getByte(data + i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            int d = c - '0';
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L - d, 10)) > 0) {
+                return 0; // ERANGE
+            }
+            v = v * 10 + d;
+            i++;
+        }
+        if (i == digitsStart || (i < n && !isSpace(NativeMemory.getByte(data + i)))) {
+            return 0;
+        }
+        if (neg) {
+            v = -v;
+            if (v < 0) {
+                return 0;
+            }
+        }
+        ok[1] = 1;
+        return v;
+    }
+
+    private static boolean isSpace(int c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
+    }
+
+    private static int writeDigits(long value, byte[] out) {
+        int len = 1;
+        for (long v = Long.divideUnsigned(value, 10); v != 0; v = Long.divideUnsigned(v, 10)) {
+            len++;
+        }
+        long v = value;
+        for (int i = len - 1; i >= 0; i--) {
+            long q = Long.divideUnsigned(v, 10);
+            out[i] = (byte) ('0' + (v - q * 10));
+            v = q;
+        }
+        return len;
+    }
+
+    /** memcached's {@code item_touch} semantics under the stripe lock: new exptime and a bump. */
+    public void touch(long it, int exptime) {
+        Item.exptime(it, exptime);
+    }
+
+    /** memcached's {@code flush_all [delay]}: everything older than the moment becomes invalid. */
+    public void flushAll(int delay) {
+        int newOldest = delay > 0 ? clock.realtime(delay) : clock.now();
+        if (settings.useCas) {
+            oldestLive = newOldest - 1;
+            if (oldestLive <= clock.now()) {
+                oldestCas = casSeq.get() + 1;
+            }
+        } else {
+            oldestLive = newOldest;
+        }
+    }
+
+    public int oldestLive() {
+        return oldestLive;
+    }
+
+    // ------------------------------------------------------------------ LRU policy
+
+    /**
+     * memcached's {@code lru_pull_tail}: looks at up to five items from the tail of one list. Expired or
+     * flushed ones are reclaimed; in COLD with PULL_EVICT the tail item is evicted (unless -M); in HOT and
+     * WARM over-limit or old items move to COLD and ACTIVE ones to WARM. Returns how many items it removed
+     * or moved. Item locks are only tried, never waited for, since the list lock is held.
+     */
+    public int pullTail(int clsid, int seg, long totalBytes, int flags) {
+        int lruIndex = SegmentedLru.index(clsid, seg);
+        ReentrantLock listLock = lru.lock(lruIndex);
+        int removed = 0;
+        long moveIt = 0;
+        int moveTo = -1;
+        ReentrantLock heldStripe = null;
+        listLock.lock();
+        try {
+            long search = lru.tail(lruIndex);
+            for (int tries = 5; tries > 0 && search != 0; tries--) {
+                long next = lru.prevOf(search);
+                if (Item.nkey(search) == 0) { // a crawler's marker
+                    search = next;
+                    tries++;
+                    continue;
+                }
+                int hv = Murmur3.hash(Item.key(search), Item.nkey(search));
+                ReentrantLock stripe = index.lock(hv);
+                if (stripe.isHeldByCurrentThread() || !stripe.tryLock()) {
+                    stats.add(clsid, StoreStats.LRUTAIL_REFLOCKED, 1);
+                    search = next;
+                    continue;
+                }
+                if (isExpired(search)) {
+                    stats.add(clsid, StoreStats.RECLAIMED, 1);
+                    if (!Item.has(search, Item.FETCHED)) {
+                        stats.add(clsid, StoreStats.EXPIRED_UNFETCHED, 1);
+                    }
+                    unlinkHoldingLru(search, hv, lruIndex);
+                    stripe.unlock();
+                    removed++;
+                    search = next;
+                    continue;
+                }
+                int iflags = Item.iflags(search);
+                switch (seg) {
+                    case SegmentedLru.HOT:
+                    case SegmentedLru.WARM: {
+                        long limit = totalBytes * (seg == SegmentedLru.HOT ? settings.hotLruPct : settings.warmLruPct) / 100;
+                        if ((iflags & Item.ACTIVE) != 0) {
+                            Item.clear(search, Item.ACTIVE);
+                            removed++;
+                            if (seg == SegmentedLru.WARM) {
+                                stats.add(clsid, StoreStats.MOVES_WITHIN_LRU, 1);
+                                long total = totalOf(search);
+                                lru.unlink(search, lruIndex, total);
+                                lru.linkHead(search, lruIndex, total);
+                                stripe.unlock();
+                            } else {
+                                stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
+                                moveIt = search;
+                                moveTo = SegmentedLru.WARM;
+                                heldStripe = stripe;
+                            }
+                        } else if (lru.bytes(lruIndex) > limit || tooOld(search, clsid, seg)) {
+                            stats.add(clsid, StoreStats.MOVES_TO_COLD, 1);
+                            moveIt = search;
+                            moveTo = SegmentedLru.COLD;
+                            heldStripe = stripe;
+                            removed++;
+                        } else {
+                            stripe.unlock();
+                        }
+                        tries = 0;
+                        break;
+                    }
+                    case SegmentedLru.COLD:
+                        if ((flags & PULL_EVICT) != 0) {
+                            if (!settings.evictToFree) {
+                                stats.add(clsid, StoreStats.OUTOFMEMORY, 1);
+                                stripe.unlock();
+                            } else {
+                                stats.add(clsid, StoreStats.EVICTED, 1);
+                                stats.set(clsid, StoreStats.EVICTED_TIME, clock.now() - Item.time(search));
+                                if (Item.exptime(search) != 0) {
+                                    stats.add(clsid, StoreStats.EVICTED_NONZERO, 1);
+                                }
+                                if ((iflags & Item.FETCHED) == 0) {
+                                    stats.add(clsid, StoreStats.EVICTED_UNFETCHED, 1);
+                                }
+                                if ((iflags & Item.ACTIVE) != 0) {
+                                    stats.add(clsid, StoreStats.EVICTED_ACTIVE, 1);
+                                }
+                                unlinkHoldingLru(search, hv, lruIndex);
+                                stripe.unlock();
+                                removed++;
+                                if (settings.slabAutomove == 2) {
+                                    evictionHook.evicted(clsid);
+                                }
+                            }
+                        } else if ((iflags & Item.ACTIVE) != 0) {
+                            Item.clear(search, Item.ACTIVE);
+                            stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
+                            moveIt = search;
+                            moveTo = SegmentedLru.WARM;
+                            heldStripe = stripe;
+                            removed++;
+                        } else {
+                            stripe.unlock();
+                        }
+                        tries = 0;
+                        break;
+                    default: // TEMP: only expiry reclaims, handled above
+                        stripe.unlock();
+                        tries = 0;
+                        break;
+                }
+            }
+            if (moveIt != 0) {
+                lru.unlink(moveIt, lruIndex, totalOf(moveIt));
+            }
+        } finally {
+            listLock.unlock();
+        }
+        if (moveIt != 0) {
+            linkLru(moveIt, SegmentedLru.index(clsid, moveTo), totalOf(moveIt));
+            heldStripe.unlock();
+        }
+        return removed;
+    }
+
+    private boolean tooOld(long it, int clsid, int seg) {
+        long coldTail = lru.tail(SegmentedLru.index(clsid, SegmentedLru.COLD));
+        if (coldTail == 0) {
+            return false;
+        }
+        int coldAge = clock.now() - Item.time(coldTail);
+        double factor = seg == SegmentedLru.HOT ? settings.hotMaxFactor : settings.warmMaxFactor;
+        int age = clock.now() - Item.time(it);
+        return age > coldAge * factor;
+    }
+
+    /** Bytes of items linked in every list of a class (memcached's per-class {@code sizes_bytes}). */
+    public long classBytes(int clsid) {
+        long sum = 0;
+        for (int s = 0; s < SegmentedLru.SEGMENTS; s++) {
+            sum += lru.bytes(SegmentedLru.index(clsid, s));
+        }
+        return sum;
+    }
+
+    public long classItems(int clsid) {
+        long sum = 0;
+        for (int s = 0; s < SegmentedLru.SEGMENTS; s++) {
+            sum += lru.size(SegmentedLru.index(clsid, s));
+        }
+        return sum;
+    }
+
+    public long currItems() {
+        long sum = 0;
+        for (int c = 1; c <= slabs.largest(); c++) {
+            sum += classItems(c);
+        }
+        return sum;
+    }
+
+    public long currBytes() {
+        long sum = 0;
+        for (int c = 1; c <= slabs.largest(); c++) {
+            sum += classBytes(c);
+        }
+        return sum;
+    }
+
+    /**
+     * Visits the live items of one list from head to tail under the list's lock, skipping crawler markers
+     * and items that are expired or flushed; stops when {@code visitor} returns false.
+     */
+    public void walk(int clsid, int seg, ItemVisitor visitor) {
+        int lruIndex = SegmentedLru.index(clsid, seg);
+        ReentrantLock l = lru.lock(lruIndex);
+        l.lock();
+        try {
+            for (long it = lru.head(lruIndex); it != 0; it = lru.nextOf(it)) {
+                if (Item.nkey(it) == 0 || isExpired(it)) {
+                    continue;
+                }
+                if (!visitor.visit(it)) {
+                    return;
+                }
+            }
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** Receives items from {@link #walk}. */
+    @FunctionalInterface
+    public interface ItemVisitor {
+        boolean visit(long it);
+    }
+
+    /** Item counts by total size rounded up to {@code bucket} bytes ({@code stats sizes}). */
+    public java.util.TreeMap<Long, Long> sizeHistogram(int bucket) {
+        java.util.TreeMap<Long, Long> h = new java.util.TreeMap<>();
+        for (int c = 1; c <= slabs.largest(); c++) {
+            for (int s = 0; s < SegmentedLru.SEGMENTS; s++) {
+                walk(c, s, it -> {
+                    long size = (totalOf(it) + bucket - 1) / bucket * bucket;
+                    h.merge(size, 1L, Long::sum);
+                    return true;
+                });
+            }
+        }
+        return h;
+    }
+
+    /**
+     * {@code stats cachedump}: every live item of the class across all four lists (memcached 1.6 shows
+     * only part of one), {@code limit} 0 meaning all, output capped at 2 MB as memcached caps it.
+     */
+    public String cachedump(int clsid, int limit) {
+        final int cap = 2 * 1024 * 1024;
+        StringBuilder sb = new StringBuilder();
+        int[] shown = {0};
+        byte[] key = new byte[256];
+        for (int s = 0; s < SegmentedLru.SEGMENTS; s++) {
+            walk(clsid, s, it -> {
+                if (limit != 0 && shown[0] >= limit) {
+                    return false;
+                }
+                int nkey = Item.nkey(it);
+                NativeMemory.copyToArray(Item.key(it), key, 0, nkey);
+                int exp = Item.exptime(it);
+                String line = "ITEM " + new String(key, 0, nkey, java.nio.charset.StandardCharsets.ISO_8859_1)
+                        + " [" + Item.nbytes(it) + " b; " + (exp == 0 ? 0 : exp + clock.processStarted()) + " s]\r\n";
+                if (sb.length() + line.length() > cap - 5) {
+                    return false;
+                }
+                sb.append(line);
+                shown[0]++;
+                return true;
+            });
+        }
+        return sb.append("END\r\n").toString();
+    }
+
+    /** Told about every eviction when {@code slab_automove=2}. */
+    @FunctionalInterface
+    public interface EvictionHook {
+        void evicted(int clsid);
+    }
+
+    private volatile EvictionHook evictionHook = clsid -> { };
+
+    public void onEviction(EvictionHook hook) {
+        this.evictionHook = hook;
+    }
+}
