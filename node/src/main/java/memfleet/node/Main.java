@@ -1,11 +1,164 @@
 package memfleet.node;
 
-/** Entry point: {@code java -jar memfleet-node.jar [memcached flags]}. */
+import io.netty.channel.unix.Errors;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import memfleet.node.config.CommandLine;
+import memfleet.node.config.Settings;
+import memfleet.node.config.UsageException;
+import memfleet.node.net.NodeServer;
+import memfleet.node.os.Daemon;
+import memfleet.node.os.Libc;
+import memfleet.node.os.LibcException;
+import memfleet.node.os.PidFile;
+import memfleet.node.os.Signals;
+
+/**
+ * Entry point: {@code java -jar memfleet-node.jar [memcached flags]}, starting up in memcached's order with
+ * its messages and exit codes.
+ *
+ * <p>Exit codes, as memcached (sysexits.h): 0 after {@code -h}, {@code -V}, {@code shutdown}, SIGTERM or SIGINT;
+ * 64 ({@code EX_USAGE}) for a bad command line or root without {@code -u}; 1 for the value checks memcached
+ * exits 1 on; 67 ({@code EX_NOUSER}) for an unknown {@code -u} user; 71 ({@code EX_OSERR}) when a port cannot
+ * be bound or the system refuses a limit or identity change. Unlike memcached, {@code -u} takes effect after
+ * the listeners are bound, so a node started as root can listen on ports below 1024.
+ */
 public final class Main {
+    private static final int EX_USAGE = 64;
+    private static final int EX_OSERR = 71;
+
     private Main() {}
 
-    public static void main(String[] args) {
-        System.err.println("memfleet node: not yet wired");
-        System.exit(1);
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args));
+    }
+
+    /** Runs the node to its end and returns the exit code. */
+    static int run(String[] args) throws InterruptedException {
+        Settings settings;
+        try {
+            settings = CommandLine.parse(args);
+        } catch (UsageException e) {
+            if (e.isRequestedOutput()) {
+                System.out.println(e.getMessage());
+                System.out.flush();
+            } else {
+                System.err.println(e.getMessage());
+            }
+            return e.exitCode();
+        }
+        try {
+            return start(settings, args);
+        } catch (LibcException e) {
+            System.err.println(e.getMessage());
+            return e.exitCode();
+        }
+    }
+
+    private static int start(Settings settings, String[] args) throws InterruptedException {
+        boolean daemon = Daemon.isDaemon();
+        if (daemon) {
+            Daemon.detach();
+        }
+        if (settings.enableCoredumps) {
+            Libc.enableCoredumps();
+        }
+        Libc.raiseNofileLimit(settings.maxConns);
+        boolean root = Libc.isRoot();
+        if (root) {
+            if (settings.user == null || settings.user.isEmpty()) {
+                System.err.println("can't run as root without the -u switch");
+                return EX_USAGE;
+            }
+            // Fails now, on the terminal, rather than in the background after binding.
+            Libc.lookupUser(settings.user);
+        }
+        if (settings.daemonize && !daemon) {
+            try {
+                return Daemon.start(Main.class, args);
+            } catch (IOException e) {
+                System.err.println("failed to daemon() in order to daemonize: " + e.getMessage());
+                return 1;
+            }
+        }
+        if (settings.lockMemory) {
+            try {
+                Libc.mlockall();
+            } catch (LibcException e) {
+                System.err.println("warning: -k invalid, " + e.getMessage());
+            }
+        }
+
+        NodeServer server = new NodeServer(settings);
+        // Before binding: a SIGTERM that comes as soon as the port answers must already stop us cleanly.
+        AtomicBoolean stopping = new AtomicBoolean();
+        Signals.onTerminate(() -> {
+            stopping.set(true);
+            server.close();
+        });
+        try {
+            server.bind();
+        } catch (Exception e) {
+            server.close();
+            if (stopping.get()) {
+                return 0;
+            }
+            System.err.println(bindFailure(settings, e));
+            return EX_OSERR;
+        }
+        if (root) {
+            try {
+                Libc.dropPrivileges(settings.user);
+            } catch (LibcException e) {
+                server.close();
+                throw e;
+            }
+        }
+        Path pidFile = settings.pidFile == null ? null : Path.of(settings.pidFile);
+        if (pidFile != null) {
+            PidFile.write(pidFile, ProcessHandle.current().pid(), System.err::println);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            if (daemon && pidFile != null) {
+                PidFile.remove(pidFile, System.err::println);
+            }
+        }, "memfleet-shutdown"));
+        if (daemon) {
+            Daemon.ready();
+        }
+        server.awaitTermination();
+        return 0;
+    }
+
+    /** memcached's words for a listener that could not be bound, with the system's reason. */
+    static String bindFailure(Settings settings, Throwable e) {
+        String reason = reason(e);
+        if (settings.socketPath != null) {
+            return "failed to listen on UNIX socket: " + settings.socketPath + ": " + reason;
+        }
+        if (settings.listen.isEmpty()) {
+            return "failed to listen on TCP port " + settings.port + ": " + reason;
+        }
+        return "failed to listen on one of interface(s) " + settings.inter() + ": " + reason;
+    }
+
+    /** The strerror part, in glibc's words as memcached's perror prints it. */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof Errors.NativeIoException n) {
+                return Libc.strerror(-n.expectedErr());
+            }
+            if (t instanceof UnresolvedAddressException) {
+                return "Name or service not known";
+            }
+            if (t instanceof SocketException && t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -79,8 +79,8 @@ public final class StatsWriter {
         stat(sb, "version", Node.VERSION);
         stat(sb, "libevent", TRANSPORT);
         stat(sb, "pointer_size", 64);
-        stat(sb, "rusage_user", String.format("%.6f", rusage[0]));
-        stat(sb, "rusage_system", String.format("%.6f", rusage[1]));
+        stat(sb, "rusage_user", String.format(java.util.Locale.ROOT, "%.6f", rusage[0]));
+        stat(sb, "rusage_system", String.format(java.util.Locale.ROOT, "%.6f", rusage[1]));
         stat(sb, "max_connections", s.maxConns);
         stat(sb, "curr_connections", cs.current.get());
         stat(sb, "total_connections", cs.total.get());

@@ -20,6 +20,9 @@ public final class ServerProcess implements AutoCloseable {
     /** The JDK that runs the node: the one running the tests (JDK 25). */
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final String MEMCACHED = "/usr/bin/memcached";
+    /** The JVM flags bin/memfleet-node starts a node with: the heap is small and fixed, items are off-heap. */
+    public static final String JVM_OPTIONS = System.getProperty("memfleet.node.jvmOptions",
+            "-XX:+UseSerialGC -Xms16m -Xmx128m -XX:+ExitOnOutOfMemoryError");
 
     private final String name;
     private final Process process;
@@ -45,7 +48,12 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a memfleet node on a free loopback port with memcached flags {@code args}. */
     public static ServerProcess node(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", nodeJar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        cmd.addAll(List.of(JVM_OPTIONS.split(" +")));
+        cmd.addAll(List.of("-jar", nodeJar().toString()));
+        if ("root".equals(System.getProperty("user.name")) && !List.of(args).contains("-u")) {
+            cmd.addAll(List.of("-u", "root"));
+        }
         return start("memfleet", cmd, args);
     }
 

@@ -1,0 +1,80 @@
+package memfleet.protocol.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DecimalTest {
+    private static ByteBuf buf(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+    }
+
+    /** Expectations measured on memcached 1.6.18 (flags are parsed with safe_strtoul). */
+    @ParameterizedTest
+    @CsvSource({"0,0", "4294967295,4294967295", "4294967296,0", "4294967297,1", "-0,0", "007,7"})
+    void unsigned32TruncatesLikeMemcached(String text, long expected) {
+        ByteBuf b = buf(text);
+        assertThat(Decimal.parseUnsigned32(b, 0, b.writerIndex(), new boolean[1])).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-1", "abc", "12abc", "''", "18446744073709551616", "-5"})
+    void unsigned32Refuses(String text) {
+        ByteBuf b = buf(text);
+        assertThat(Decimal.parseUnsigned32(b, 0, b.writerIndex(), new boolean[1])).isEqualTo(Decimal.INVALID);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0,0", "-1,-1", "2147483647,2147483647", "2147483648,-2147483648", "-2147483649,2147483647",
+        "4294967296,0"})
+    void signed32TruncatesLikeMemcached(String text, long expected) {
+        ByteBuf b = buf(text);
+        assertThat(Decimal.parseSigned32(b, 0, b.writerIndex())).isEqualTo(expected);
+    }
+
+    @Test
+    void signed32RefusesOverflowAndJunk() {
+        for (String s : new String[] {"9223372036854775808", "1x", "", "-", "+"}) {
+            ByteBuf b = buf(s);
+            assertThat(Decimal.parseSigned32(b, 0, b.writerIndex())).as(s).isEqualTo(Decimal.INVALID);
+        }
+    }
+
+    @Test
+    void unsigned64AcceptsTheFullRangeAndRefusesNegatives() {
+        boolean[] ok = new boolean[1];
+        ByteBuf max = buf("18446744073709551615");
+        assertThat(Decimal.parseUnsigned64(max, 0, max.writerIndex(), ok)).isEqualTo(-1L);
+        assertThat(ok[0]).isTrue();
+        for (String s : new String[] {"18446744073709551616", "-1", "abc", ""}) {
+            ByteBuf b = buf(s);
+            Decimal.parseUnsigned64(b, 0, b.writerIndex(), ok);
+            assertThat(ok[0]).as(s).isFalse();
+        }
+    }
+
+    @Test
+    void writesUnsignedNumbersAsCDoes() {
+        Random r = new Random(7);
+        ByteBuf out = Unpooled.buffer();
+        long[] edge = {0, 9, 10, 99, Long.MAX_VALUE, Long.MIN_VALUE, -1, -8446744073709551616L, -8446744073709551617L};
+        for (long v : edge) {
+            out.clear();
+            Decimal.writeUnsigned(out, v);
+            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(Long.toUnsignedString(v));
+        }
+        for (int i = 0; i < 10_000; i++) {
+            long v = r.nextLong() >>> r.nextInt(64);
+            out.clear();
+            Decimal.writeUnsigned(out, v);
+            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(Long.toUnsignedString(v));
+        }
+    }
+}
