@@ -74,6 +74,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         cs.total.incrementAndGet();
         cs.structures.accumulateAndGet(current, Math::max);
         node.connections().add(this);
+        if (node.settings().verbose > 1) {
+            System.err.println("<" + fd + " new auto-negotiating client connection");
+            System.err.println(fd + ": Client using the ascii protocol");
+        }
         if (current > node.settings().maxConns) {
             cs.rejected.incrementAndGet();
             closing = true;
@@ -85,6 +89,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (node.settings().verbose > 1) {
+            System.err.println("<" + fd + " connection closed.");
+        }
         node.connectionStats().current.decrementAndGet();
         node.connections().remove(this);
         if (commands != null) {
@@ -163,7 +170,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                     end = eol - 1;
                 }
                 lastCommandMillis = System.currentTimeMillis();
-                int action = commands.execute(in, start, end, out());
+                ByteBuf o = out();
+                int mark = o.writerIndex();
+                if (node.settings().verbose > 1) {
+                    System.err.println("<" + fd + " " + in.toString(start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+                int action = commands.execute(in, start, end, o);
+                if (node.settings().verbose > 1 && out != null) {
+                    VerboseLog.replies(fd, out, Math.min(mark, out.writerIndex()));
+                }
                 in.readerIndex(eol + 1);
                 switch (action) {
                     case TextCommands.READ_DATA -> {
@@ -230,7 +245,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (dataRemaining == 0) {
             state = LINE;
             stateName = "conn_new_cmd";
-            commands.completeData(tail0 == '\r' && tail1 == '\n', out());
+            ByteBuf o = out();
+            int mark = o.writerIndex();
+            commands.completeData(tail0 == '\r' && tail1 == '\n', o);
+            if (node.settings().verbose > 1) {
+                VerboseLog.replies(fd, o, mark);
+            }
             tail0 = tail1 = 0;
         }
     }

@@ -94,6 +94,12 @@ public final class NodeServer implements AutoCloseable {
 
     /** Binds every listener the settings name; throws if any address cannot be bound. */
     public void bind() throws Exception {
+        if (settings.verbose > 1) {
+            var slabs = node.store().slabs();
+            for (int c = 1; c <= slabs.largest(); c++) {
+                System.err.printf("slab class %3d: chunk size %9d perslab %7d%n", c, slabs.chunkSize(c), slabs.perSlab(c));
+            }
+        }
         if (settings.socketPath != null) {
             if (!epoll) {
                 throw new IllegalStateException("unix sockets (-s) need the epoll transport, not available here");
@@ -141,6 +147,9 @@ public final class NodeServer implements AutoCloseable {
         listeners.add(ch);
         String address = describe(ch.localAddress());
         int fd = fdOf(ch);
+        if (settings.verbose > 1) {
+            System.err.println("<" + fd + " server listening (" + settings.protocol.statName() + ")");
+        }
         node.connections().add(new ConnectionInfo() {
             @Override
             public int fd() {
