@@ -31,15 +31,15 @@ final class AdminCommands {
         this.statsWriter = new StatsWriter(node);
     }
 
-    private static String token(ByteBuf in, TextTokenizer t, int i) {
-        return in.toString(t.start(i), t.length(i), StandardCharsets.ISO_8859_1);
+    private static String token(byte[] in, TextTokenizer t, int i) {
+        return new String(in, t.start(i), t.length(i), StandardCharsets.ISO_8859_1);
     }
 
     private static void line(ByteBuf out, String s) {
         out.writeBytes((s + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    void stats(ByteBuf in, TextTokenizer t, int ntokens, ByteBuf out) {
+    void stats(byte[] in, TextTokenizer t, int ntokens, ByteBuf out) {
         if (ntokens == 2) {
             statsWriter.general(out);
             out.writeBytes(TextReplies.END);
@@ -106,7 +106,7 @@ final class AdminCommands {
         }
     }
 
-    private void cachedump(ByteBuf in, TextTokenizer t, int ntokens, ByteBuf out) {
+    private void cachedump(byte[] in, TextTokenizer t, int ntokens, ByteBuf out) {
         if (!node.settings().dumpEnabled) {
             out.writeBytes(TextReplies.CACHEDUMP_NOT_ALLOWED);
             return;
@@ -133,7 +133,7 @@ final class AdminCommands {
     }
 
     /** Returns whether the command carried noreply (its reply is then suppressed by the caller). */
-    boolean slabs(ByteBuf in, TextTokenizer t, int ntokens, ByteBuf out, boolean noreply) {
+    boolean slabs(byte[] in, TextTokenizer t, int ntokens, ByteBuf out, boolean noreply) {
         String sub = ntokens > 2 ? token(in, t, 1) : "";
         if (ntokens == 5 && sub.equals("reassign")) {
             if (!node.settings().slabReassign) {
@@ -190,7 +190,7 @@ final class AdminCommands {
         return false;
     }
 
-    byte[] memlimit(ByteBuf in, TextTokenizer t) {
+    byte[] memlimit(byte[] in, TextTokenizer t) {
         long mb = Decimal.parseUnsigned32(in, t.start(1), t.end(1), ok);
         if (mb == Decimal.INVALID) {
             return TextReplies.ERROR;
@@ -208,7 +208,7 @@ final class AdminCommands {
         return TextReplies.MEMLIMIT_FAILED;
     }
 
-    byte[] lru(ByteBuf in, TextTokenizer t, int ntokens) {
+    byte[] lru(byte[] in, TextTokenizer t, int ntokens) {
         var s = node.settings();
         String sub = token(in, t, 1);
         try {
@@ -256,7 +256,7 @@ final class AdminCommands {
         return TextReplies.ERROR;
     }
 
-    int lruCrawler(ByteBuf in, TextTokenizer t, int ntokens, ByteBuf out) {
+    int lruCrawler(byte[] in, TextTokenizer t, int ntokens, ByteBuf out) {
         var s = node.settings();
         String sub = ntokens > 2 ? token(in, t, 1) : "";
         LruCrawler crawler = node.crawler();

@@ -70,6 +70,9 @@ public final class TextCommands {
     private final int[] result = new int[3];
 
     private boolean noreply;
+    /** The current command line, copied out of the input once; keys are still read in place at base. */
+    private byte[] line = new byte[2048];
+    private long base;
 
     // a storage command waiting for its data block
     private long pendingItem;
@@ -111,174 +114,181 @@ public final class TextCommands {
      */
     public int execute(ByteBuf in, int start, int end, ByteBuf out) {
         noreply = false;
-        int ntokens = tokens.tokenize(in, start, end);
+        int len = end - start;
+        if (line.length > 65536 && len <= 2048) {
+            line = new byte[2048]; // a long multi-get has passed: give its buffer back
+        }
+        if (line.length < len) {
+            line = new byte[Math.max(len, line.length * 2)];
+        }
+        in.getBytes(start, line, 0, len);
+        base = in.memoryAddress() + start;
+        int ntokens = tokens.tokenize(line, 0, len);
         if (ntokens < 2 || tokens.length(0) < 2) {
-            out.writeBytes(TextReplies.ERROR);
+            ReplyBytes.put(out, TextReplies.ERROR);
             return CONTINUE;
         }
-        byte first = in.getByte(tokens.start(0));
+        byte first = line[tokens.start(0)];
         switch (first) {
             case 'g':
                 if (ntokens < 3) {
-                    out.writeBytes(TextReplies.ERROR);
-                } else if (tokens.is(in, 0, W_GET)) {
-                    get(in, out, false, false);
-                } else if (tokens.is(in, 0, W_GETS)) {
-                    get(in, out, true, false);
-                } else if (tokens.is(in, 0, W_GAT)) {
-                    get(in, out, false, true);
-                } else if (tokens.is(in, 0, W_GATS)) {
-                    get(in, out, true, true);
+                    ReplyBytes.put(out, TextReplies.ERROR);
+                } else if (tokens.is(line, 0, W_GET)) {
+                    get(out, false, false);
+                } else if (tokens.is(line, 0, W_GETS)) {
+                    get(out, true, false);
+                } else if (tokens.is(line, 0, W_GAT)) {
+                    get(out, false, true);
+                } else if (tokens.is(line, 0, W_GATS)) {
+                    get(out, true, true);
                 } else {
-                    out.writeBytes(TextReplies.ERROR);
+                    ReplyBytes.put(out, TextReplies.ERROR);
                 }
                 return CONTINUE;
             case 's':
-                if (tokens.is(in, 0, W_SET)) {
-                    return update(in, out, ntokens, ItemStore.SET, 6, 7);
-                } else if (tokens.is(in, 0, W_STATS)) {
-                    admin.stats(in, tokens, ntokens, out);
-                } else if (tokens.is(in, 0, W_SHUTDOWN)) {
-                    return shutdown(in, ntokens, out);
-                } else if (tokens.is(in, 0, W_SLABS)) {
-                    noreply = admin.slabs(in, tokens, ntokens, out, noreplyToken(in, ntokens));
+                if (tokens.is(line, 0, W_SET)) {
+                    return update(out, ntokens, ItemStore.SET, 6, 7);
+                } else if (tokens.is(line, 0, W_STATS)) {
+                    admin.stats(line, tokens, ntokens, out);
+                } else if (tokens.is(line, 0, W_SHUTDOWN)) {
+                    return shutdown(ntokens, out);
+                } else if (tokens.is(line, 0, W_SLABS)) {
+                    noreply = admin.slabs(line, tokens, ntokens, out, noreplyToken(ntokens));
                 } else {
-                    out.writeBytes(TextReplies.ERROR);
+                    ReplyBytes.put(out, TextReplies.ERROR);
                 }
                 return CONTINUE;
             case 'a':
-                if (tokens.is(in, 0, W_ADD)) {
-                    return update(in, out, ntokens, ItemStore.ADD, 6, 7);
-                } else if (tokens.is(in, 0, W_APPEND)) {
-                    return update(in, out, ntokens, ItemStore.APPEND, 6, 7);
+                if (tokens.is(line, 0, W_ADD)) {
+                    return update(out, ntokens, ItemStore.ADD, 6, 7);
+                } else if (tokens.is(line, 0, W_APPEND)) {
+                    return update(out, ntokens, ItemStore.APPEND, 6, 7);
                 }
-                out.writeBytes(TextReplies.ERROR);
+                ReplyBytes.put(out, TextReplies.ERROR);
                 return CONTINUE;
             case 'c':
-                if (tokens.is(in, 0, W_CAS)) {
-                    return update(in, out, ntokens, ItemStore.CAS, 7, 8);
-                } else if (tokens.is(in, 0, W_CACHE_MEMLIMIT)) {
+                if (tokens.is(line, 0, W_CAS)) {
+                    return update(out, ntokens, ItemStore.CAS, 7, 8);
+                } else if (tokens.is(line, 0, W_CACHE_MEMLIMIT)) {
                     if (ntokens != 3 && ntokens != 4) {
-                        out.writeBytes(TextReplies.ERROR);
+                        ReplyBytes.put(out, TextReplies.ERROR);
                     } else {
-                        noreply = noreplyToken(in, ntokens);
-                        reply(out, admin.memlimit(in, tokens));
+                        noreply = noreplyToken(ntokens);
+                        reply(out, admin.memlimit(line, tokens));
                     }
                     return CONTINUE;
                 }
-                out.writeBytes(TextReplies.ERROR);
+                ReplyBytes.put(out, TextReplies.ERROR);
                 return CONTINUE;
             case 'i':
-                if (tokens.is(in, 0, W_INCR)) {
-                    arithmetic(in, out, ntokens, true);
+                if (tokens.is(line, 0, W_INCR)) {
+                    arithmetic(out, ntokens, true);
                 } else {
-                    out.writeBytes(TextReplies.ERROR);
+                    ReplyBytes.put(out, TextReplies.ERROR);
                 }
                 return CONTINUE;
             case 'd':
-                if (tokens.is(in, 0, W_DELETE)) {
+                if (tokens.is(line, 0, W_DELETE)) {
                     if (ntokens < 3 || ntokens > 5) {
-                        out.writeBytes(TextReplies.ERROR);
+                        ReplyBytes.put(out, TextReplies.ERROR);
                     } else {
-                        delete(in, out, ntokens);
+                        delete(out, ntokens);
                     }
-                } else if (tokens.is(in, 0, W_DECR)) {
-                    arithmetic(in, out, ntokens, false);
+                } else if (tokens.is(line, 0, W_DECR)) {
+                    arithmetic(out, ntokens, false);
                 } else {
-                    out.writeBytes(TextReplies.ERROR);
+                    ReplyBytes.put(out, TextReplies.ERROR);
                 }
                 return CONTINUE;
             case 't':
-                if (tokens.is(in, 0, W_TOUCH)) {
-                    touch(in, out, ntokens);
+                if (tokens.is(line, 0, W_TOUCH)) {
+                    touch(out, ntokens);
                 } else {
-                    out.writeBytes(TextReplies.ERROR);
+                    ReplyBytes.put(out, TextReplies.ERROR);
                 }
                 return CONTINUE;
             default:
                 break;
         }
-        if (tokens.is(in, 0, W_REPLACE)) {
-            return update(in, out, ntokens, ItemStore.REPLACE, 6, 7);
-        } else if (tokens.is(in, 0, W_PREPEND)) {
-            return update(in, out, ntokens, ItemStore.PREPEND, 6, 7);
-        } else if (tokens.is(in, 0, W_FLUSH_ALL)) {
+        if (tokens.is(line, 0, W_REPLACE)) {
+            return update(out, ntokens, ItemStore.REPLACE, 6, 7);
+        } else if (tokens.is(line, 0, W_PREPEND)) {
+            return update(out, ntokens, ItemStore.PREPEND, 6, 7);
+        } else if (tokens.is(line, 0, W_FLUSH_ALL)) {
             if (ntokens < 2 || ntokens > 4) {
-                out.writeBytes(TextReplies.ERROR);
+                ReplyBytes.put(out, TextReplies.ERROR);
             } else {
-                flushAll(in, out, ntokens);
+                flushAll(out, ntokens);
             }
-        } else if (tokens.is(in, 0, W_VERSION)) {
-            out.writeBytes(VERSION);
-        } else if (tokens.is(in, 0, W_QUIT)) {
+        } else if (tokens.is(line, 0, W_VERSION)) {
+            ReplyBytes.put(out, VERSION);
+        } else if (tokens.is(line, 0, W_QUIT)) {
             return CLOSE_AFTER_WRITE;
-        } else if (tokens.is(in, 0, W_LRU_CRAWLER)) {
-            return admin.lruCrawler(in, tokens, ntokens, out);
-        } else if (tokens.is(in, 0, W_VERBOSITY)) {
+        } else if (tokens.is(line, 0, W_LRU_CRAWLER)) {
+            return admin.lruCrawler(line, tokens, ntokens, out);
+        } else if (tokens.is(line, 0, W_VERBOSITY)) {
             if (ntokens != 3 && ntokens != 4) {
-                out.writeBytes(TextReplies.ERROR);
+                ReplyBytes.put(out, TextReplies.ERROR);
             } else {
-                verbosity(in, out, ntokens);
+                verbosity(out, ntokens);
             }
-        } else if (tokens.is(in, 0, W_LRU)) {
+        } else if (tokens.is(line, 0, W_LRU)) {
             if (ntokens < 3) {
-                out.writeBytes(TextReplies.ERROR);
+                ReplyBytes.put(out, TextReplies.ERROR);
             } else {
-                noreply = noreplyToken(in, ntokens);
-                reply(out, admin.lru(in, tokens, ntokens));
+                noreply = noreplyToken(ntokens);
+                reply(out, admin.lru(line, tokens, ntokens));
             }
-        } else if (endsWithHttp(in, ntokens)) {
+        } else if (endsWithHttp(ntokens)) {
             return CLOSE;
         } else {
-            out.writeBytes(TextReplies.ERROR);
+            ReplyBytes.put(out, TextReplies.ERROR);
         }
         return CONTINUE;
     }
 
-    private boolean endsWithHttp(ByteBuf in, int ntokens) {
+    private boolean endsWithHttp(int ntokens) {
         int i = ntokens - 2;
         if (tokens.length(i) < 5) {
             return false;
         }
         int s = tokens.start(i);
-        return in.getByte(s) == 'H' && in.getByte(s + 1) == 'T' && in.getByte(s + 2) == 'T'
-                && in.getByte(s + 3) == 'P' && in.getByte(s + 4) == '/';
+        return line[s] == 'H' && line[s + 1] == 'T' && line[s + 2] == 'T' && line[s + 3] == 'P' && line[s + 4] == '/';
     }
 
     /** memcached's {@code set_noreply_maybe}: the last real token is "noreply". */
-    private boolean noreplyToken(ByteBuf in, int ntokens) {
-        return tokens.is(in, ntokens - 2, W_NOREPLY);
+    private boolean noreplyToken(int ntokens) {
+        return tokens.is(line, ntokens - 2, W_NOREPLY);
     }
 
     /** memcached's {@code out_string}: a reply, unless the command said noreply. */
     private void reply(ByteBuf out, byte[] line) {
         if (!noreply && line != null) {
-            out.writeBytes(line);
+            ReplyBytes.put(out, line);
         }
     }
 
     // ---------------------------------------------------------------- retrieval
 
-    private void get(ByteBuf in, ByteBuf out, boolean withCas, boolean touch) {
+    private void get(ByteBuf out, boolean withCas, boolean touch) {
         int key = 1;
         int exptime = 0;
         if (touch) {
-            long e = Decimal.parseSigned32(in, tokens.start(1), tokens.end(1));
+            long e = Decimal.parseSigned32(line, tokens.start(1), tokens.end(1));
             if (e == Decimal.INVALID) {
-                out.writeBytes(TextReplies.INVALID_EXPTIME);
+                ReplyBytes.put(out, TextReplies.INVALID_EXPTIME);
                 return;
             }
             exptime = store.clock().realtime((int) e);
             key = 2;
         }
-        long base = in.memoryAddress();
-        while (true) {
+                while (true) {
             for (; key < tokens.count(); key++) {
                 int nkey = tokens.length(key);
                 if (nkey > KEY_MAX_LENGTH) {
                     // memcached drops every reply not yet sent, then reports the error
                     out.clear();
-                    out.writeBytes(TextReplies.BAD_FORMAT);
+                    ReplyBytes.put(out, TextReplies.BAD_FORMAT);
                     return;
                 }
                 getOne(base + tokens.start(key), nkey, out, withCas, touch, exptime);
@@ -286,10 +296,10 @@ public final class TextCommands {
             if (!tokens.hasRest()) {
                 break;
             }
-            tokens.tokenize(in, tokens.restStart(), tokens.lineEnd());
+            tokens.tokenize(line, tokens.restStart(), tokens.lineEnd());
             key = 0;
         }
-        out.writeBytes(TextReplies.END);
+        ReplyBytes.put(out, TextReplies.END);
     }
 
     private void getOne(long key, int nkey, ByteBuf out, boolean withCas, boolean touch, int exptime) {
@@ -302,8 +312,9 @@ public final class TextCommands {
                 if (touch) {
                     store.touch(it, exptime);
                 }
-                store.bump(it, hv);
+                int seg = store.bump(it, hv);
                 int clsid = Item.clsid(it);
+                stats.slab(clsid, ThreadStats.HITS_TO_HOT + seg);
                 if (touch) {
                     stats.touchCmds++;
                     stats.slab(clsid, ThreadStats.TOUCH_HITS);
@@ -343,50 +354,46 @@ public final class TextCommands {
         int nkey = Item.nkey(it);
         int nbytes = Item.nbytes(it);
         out.ensureWritable(6 + nkey + 48 + nbytes + 2);
-        out.writeBytes(TextReplies.VALUE);
+        ReplyBytes.put(out, TextReplies.VALUE);
         copyOut(Item.key(it), nkey, out);
-        out.writeByte(' ');
-        Decimal.writeUnsigned(out, Item.clientFlags(it) & 0xFFFF_FFFFL);
-        out.writeByte(' ');
-        Decimal.writeUnsigned(out, nbytes);
+        ReplyBytes.put(out, (byte) ' ');
+        ReplyBytes.decimal(out, Item.clientFlags(it) & 0xFFFF_FFFFL);
+        ReplyBytes.put(out, (byte) ' ');
+        ReplyBytes.decimal(out, nbytes);
         if (withCas) {
-            out.writeByte(' ');
-            Decimal.writeUnsigned(out, Item.cas(it));
+            ReplyBytes.put(out, (byte) ' ');
+            ReplyBytes.decimal(out, Item.cas(it));
         }
-        out.writeBytes(TextReplies.CRLF);
+        ReplyBytes.put(out, TextReplies.CRLF);
         long off = 0;
         while (off < nbytes) {
             long run = store.contiguousFrom(it, off);
             copyOut(store.valueAddress(it, off), (int) run, out);
             off += run;
         }
-        out.writeBytes(TextReplies.CRLF);
+        ReplyBytes.put(out, TextReplies.CRLF);
     }
 
-    /** Copies native bytes to the end of {@code out} (a direct buffer with room). */
     static void copyOut(long from, int length, ByteBuf out) {
-        out.ensureWritable(length);
-        int w = out.writerIndex();
-        NativeMemory.copy(from, out.memoryAddress() + w, length);
-        out.writerIndex(w + length);
+        ReplyBytes.copy(out, from, length);
     }
 
     // ---------------------------------------------------------------- storage
 
-    private int update(ByteBuf in, ByteBuf out, int ntokens, int comm, int want1, int want2) {
+    private int update(ByteBuf out, int ntokens, int comm, int want1, int want2) {
         if (ntokens != want1 && ntokens != want2) {
-            out.writeBytes(TextReplies.ERROR);
+            ReplyBytes.put(out, TextReplies.ERROR);
             return CONTINUE;
         }
-        noreply = noreplyToken(in, ntokens);
+        noreply = noreplyToken(ntokens);
         int nkey = tokens.length(1);
         if (nkey > KEY_MAX_LENGTH) {
             reply(out, TextReplies.BAD_FORMAT);
             return CONTINUE;
         }
-        long flags = Decimal.parseUnsigned32(in, tokens.start(2), tokens.end(2), ok);
-        long exptimeRaw = flags == Decimal.INVALID ? Decimal.INVALID : Decimal.parseSigned32(in, tokens.start(3), tokens.end(3));
-        long vlen = exptimeRaw == Decimal.INVALID ? Decimal.INVALID : Decimal.parseSigned32(in, tokens.start(4), tokens.end(4));
+        long flags = Decimal.parseUnsigned32(line, tokens.start(2), tokens.end(2), ok);
+        long exptimeRaw = flags == Decimal.INVALID ? Decimal.INVALID : Decimal.parseSigned32(line, tokens.start(3), tokens.end(3));
+        long vlen = exptimeRaw == Decimal.INVALID ? Decimal.INVALID : Decimal.parseSigned32(line, tokens.start(4), tokens.end(4));
         if (vlen == Decimal.INVALID) {
             reply(out, TextReplies.BAD_FORMAT);
             return CONTINUE;
@@ -394,7 +401,7 @@ public final class TextCommands {
         int exptime = store.clock().realtime((int) exptimeRaw);
         long cas = 0;
         if (comm == ItemStore.CAS) {
-            cas = Decimal.parseUnsigned64(in, tokens.start(5), tokens.end(5), ok);
+            cas = Decimal.parseUnsigned64(line, tokens.start(5), tokens.end(5), ok);
             if (!ok[0]) {
                 reply(out, TextReplies.BAD_FORMAT);
                 return CONTINUE;
@@ -404,7 +411,7 @@ public final class TextCommands {
             reply(out, TextReplies.BAD_FORMAT);
             return CONTINUE;
         }
-        long key = in.memoryAddress() + tokens.start(1);
+        long key = base + tokens.start(1);
         if (node.settings().detailEnabled) {
             node.prefixStats().recordSet(key, nkey);
         }
@@ -500,10 +507,10 @@ public final class TextCommands {
 
     // ---------------------------------------------------------------- the rest
 
-    private void delete(ByteBuf in, ByteBuf out, int ntokens) {
+    private void delete(ByteBuf out, int ntokens) {
         if (ntokens > 3) {
-            boolean holdIsZero = tokens.is(in, 2, W_ZERO);
-            boolean setsNoreply = noreplyToken(in, ntokens);
+            boolean holdIsZero = tokens.is(line, 2, W_ZERO);
+            boolean setsNoreply = noreplyToken(ntokens);
             noreply = setsNoreply;
             boolean valid = (ntokens == 4 && (holdIsZero || setsNoreply)) || (ntokens == 5 && holdIsZero && setsNoreply);
             if (!valid) {
@@ -516,7 +523,7 @@ public final class TextCommands {
             reply(out, TextReplies.BAD_FORMAT);
             return;
         }
-        long key = in.memoryAddress() + tokens.start(1);
+        long key = base + tokens.start(1);
         if (node.settings().detailEnabled) {
             node.prefixStats().recordDelete(key, nkey);
         }
@@ -541,23 +548,23 @@ public final class TextCommands {
         reply(out, answer);
     }
 
-    private void arithmetic(ByteBuf in, ByteBuf out, int ntokens, boolean incr) {
+    private void arithmetic(ByteBuf out, int ntokens, boolean incr) {
         if (ntokens != 4 && ntokens != 5) {
-            out.writeBytes(TextReplies.ERROR);
+            ReplyBytes.put(out, TextReplies.ERROR);
             return;
         }
-        noreply = noreplyToken(in, ntokens);
+        noreply = noreplyToken(ntokens);
         int nkey = tokens.length(1);
         if (nkey > KEY_MAX_LENGTH) {
             reply(out, TextReplies.BAD_FORMAT);
             return;
         }
-        long delta = Decimal.parseUnsigned64(in, tokens.start(2), tokens.end(2), ok);
+        long delta = Decimal.parseUnsigned64(line, tokens.start(2), tokens.end(2), ok);
         if (!ok[0]) {
             reply(out, TextReplies.INVALID_DELTA);
             return;
         }
-        long key = in.memoryAddress() + tokens.start(1);
+        long key = base + tokens.start(1);
         int hv = store.hash(key, nkey);
         ReentrantLock lock = store.lock(hv);
         int rc;
@@ -571,8 +578,8 @@ public final class TextCommands {
             case ItemStore.DELTA_OK:
                 stats.slab(result[2], incr ? ThreadStats.INCR_HITS : ThreadStats.DECR_HITS);
                 if (!noreply) {
-                    out.writeBytes(digits, 0, result[0]);
-                    out.writeBytes(TextReplies.CRLF);
+                    ReplyBytes.put(out, digits, result[0]);
+                    ReplyBytes.put(out, TextReplies.CRLF);
                 }
                 break;
             case ItemStore.DELTA_NON_NUMERIC:
@@ -592,24 +599,24 @@ public final class TextCommands {
         }
     }
 
-    private void touch(ByteBuf in, ByteBuf out, int ntokens) {
+    private void touch(ByteBuf out, int ntokens) {
         if (ntokens != 4 && ntokens != 5) {
-            out.writeBytes(TextReplies.ERROR);
+            ReplyBytes.put(out, TextReplies.ERROR);
             return;
         }
-        noreply = noreplyToken(in, ntokens);
+        noreply = noreplyToken(ntokens);
         int nkey = tokens.length(1);
         if (nkey > KEY_MAX_LENGTH) {
             reply(out, TextReplies.BAD_FORMAT);
             return;
         }
-        long e = Decimal.parseSigned32(in, tokens.start(2), tokens.end(2));
+        long e = Decimal.parseSigned32(line, tokens.start(2), tokens.end(2));
         if (e == Decimal.INVALID) {
             reply(out, TextReplies.INVALID_EXPTIME);
             return;
         }
         int exptime = store.clock().realtime((int) e);
-        long key = in.memoryAddress() + tokens.start(1);
+        long key = base + tokens.start(1);
         int hv = store.hash(key, nkey);
         ReentrantLock lock = store.lock(hv);
         byte[] answer;
@@ -633,8 +640,8 @@ public final class TextCommands {
         reply(out, answer);
     }
 
-    private void flushAll(ByteBuf in, ByteBuf out, int ntokens) {
-        noreply = noreplyToken(in, ntokens);
+    private void flushAll(ByteBuf out, int ntokens) {
+        noreply = noreplyToken(ntokens);
         stats.flushCmds++;
         if (!node.settings().flushEnabled) {
             reply(out, TextReplies.FLUSH_NOT_ALLOWED);
@@ -642,7 +649,7 @@ public final class TextCommands {
         }
         long exptime = 0;
         if (ntokens != (noreply ? 3 : 2)) {
-            exptime = Decimal.parseSigned32(in, tokens.start(1), tokens.end(1));
+            exptime = Decimal.parseSigned32(line, tokens.start(1), tokens.end(1));
             if (exptime == Decimal.INVALID) {
                 reply(out, TextReplies.INVALID_EXPTIME);
                 return;
@@ -652,9 +659,9 @@ public final class TextCommands {
         reply(out, TextReplies.OK);
     }
 
-    private void verbosity(ByteBuf in, ByteBuf out, int ntokens) {
-        noreply = noreplyToken(in, ntokens);
-        long level = Decimal.parseUnsigned32(in, tokens.start(1), tokens.end(1), ok);
+    private void verbosity(ByteBuf out, int ntokens) {
+        noreply = noreplyToken(ntokens);
+        long level = Decimal.parseUnsigned32(line, tokens.start(1), tokens.end(1), ok);
         if (level == Decimal.INVALID) {
             reply(out, TextReplies.BAD_FORMAT);
             return;
@@ -663,16 +670,16 @@ public final class TextCommands {
         reply(out, TextReplies.OK);
     }
 
-    private int shutdown(ByteBuf in, int ntokens, ByteBuf out) {
+    private int shutdown(int ntokens, ByteBuf out) {
         if (!node.settings().shutdownEnabled) {
-            out.writeBytes(TextReplies.SHUTDOWN_NOT_ENABLED);
+            ReplyBytes.put(out, TextReplies.SHUTDOWN_NOT_ENABLED);
             return CONTINUE;
         }
-        if (ntokens == 2 || (ntokens == 3 && tokens.is(in, 1, W_GRACEFUL))) {
+        if (ntokens == 2 || (ntokens == 3 && tokens.is(line, 1, W_GRACEFUL))) {
             node.requestShutdown();
             return CLOSE;
         }
-        out.writeBytes(TextReplies.INVALID_SHUTDOWN_MODE);
+        ReplyBytes.put(out, TextReplies.INVALID_SHUTDOWN_MODE);
         return CONTINUE;
     }
 }

@@ -153,7 +153,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         while (!closing && in != null && in.isReadable() && !paused) {
             if (state == LINE) {
                 int start = in.readerIndex();
-                int eol = in.indexOf(start, in.writerIndex(), (byte) '\n');
+                int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
+                int eol = found < 0 ? -1 : start + found;
                 if (eol < 0) {
                     if (in.readableBytes() > LINE_LIMIT && !mayBeLongGet(start)) {
                         closeNow();
@@ -282,11 +283,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         return true;
     }
 
+    /**
+     * Writes the queued replies. The output buffer is kept for the next batch when the socket took it
+     * all at once (only our reference is left), so a request-reply connection allocates nothing.
+     */
     private void flush(boolean thenClose) {
         if (out != null && out.isReadable()) {
             stats.bytesWritten += out.readableBytes();
-            var f = ctx.writeAndFlush(out);
-            out = null;
+            ByteBuf sent = out.retain();
+            var f = ctx.writeAndFlush(sent);
+            if (sent.refCnt() == 1) {
+                sent.clear();
+            } else {
+                sent.release();
+                out = null;
+            }
             if (thenClose) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }

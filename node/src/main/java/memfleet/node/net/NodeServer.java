@@ -185,6 +185,7 @@ public final class NodeServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, settings.backlog)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

@@ -225,10 +225,10 @@ public final class StatsWriter {
             stat(sb, p + "moves_to_warm", ss.get(c, StoreStats.MOVES_TO_WARM));
             stat(sb, p + "moves_within_lru", ss.get(c, StoreStats.MOVES_WITHIN_LRU));
             stat(sb, p + "direct_reclaims", ss.get(c, StoreStats.DIRECT_RECLAIMS));
-            stat(sb, p + "hits_to_hot", ss.get(c, StoreStats.HITS_TO_HOT));
-            stat(sb, p + "hits_to_warm", ss.get(c, StoreStats.HITS_TO_WARM));
-            stat(sb, p + "hits_to_cold", ss.get(c, StoreStats.HITS_TO_COLD));
-            stat(sb, p + "hits_to_temp", ss.get(c, StoreStats.HITS_TO_TEMP));
+            stat(sb, p + "hits_to_hot", sumSlab(c, ThreadStats.HITS_TO_HOT + 0));
+            stat(sb, p + "hits_to_warm", sumSlab(c, ThreadStats.HITS_TO_HOT + 1));
+            stat(sb, p + "hits_to_cold", sumSlab(c, ThreadStats.HITS_TO_HOT + 2));
+            stat(sb, p + "hits_to_temp", sumSlab(c, ThreadStats.HITS_TO_HOT + 3));
         }
         write(out, sb);
     }

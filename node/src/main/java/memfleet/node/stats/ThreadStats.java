@@ -37,7 +37,9 @@ public final class ThreadStats {
     public static final int CAS_BADVAL = 5;
     public static final int INCR_HITS = 6;
     public static final int DECR_HITS = 7;
-    public static final int SLAB_FIELDS = 8;
+    /** Hits by the LRU segment the item was in: memcached's {@code lru_hits} (hot, warm, cold, temp). */
+    public static final int HITS_TO_HOT = 8;
+    public static final int SLAB_FIELDS = 12;
 
     public final long[] slab = new long[SlabAllocator.MAX_CLASSES * SLAB_FIELDS];
 

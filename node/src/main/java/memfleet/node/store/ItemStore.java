@@ -140,40 +140,27 @@ public final class ItemStore {
     }
 
     /**
-     * memcached's {@code do_item_bump} for a hit, under the stripe lock: the first fetch marks the item
-     * FETCHED, the next ACTIVE; an ACTIVE item in COLD goes back to WARM now (if the COLD list is free).
+     * memcached's {@code do_item_bump} for a hit, under the stripe lock, without any LRU lock: the first
+     * fetch marks the item FETCHED, the next ACTIVE (and refreshes its time outside COLD). An ACTIVE item
+     * in COLD is moved back to WARM when it reaches the COLD tail, by the maintainer or by an allocation
+     * pulling that tail, instead of through memcached's asynchronous bump queue: the effect is the same
+     * second chance, and a hit never waits for a list lock. Returns the item's LRU segment.
      */
-    public void bump(long it, int hv) {
+    public int bump(long it, int hv) {
         int flags = Item.iflags(it);
         int seg = Item.lru(it);
-        int clsid = Item.clsid(it);
-        stats.add(clsid, StoreStats.HITS_TO_HOT + seg, 1);
         if ((flags & Item.ACTIVE) != 0) {
-            return;
+            return seg;
         }
         if ((flags & Item.FETCHED) == 0) {
             Item.iflags(it, flags | Item.FETCHED);
-            return;
+            return seg;
         }
         Item.iflags(it, flags | Item.ACTIVE);
         if (seg != SegmentedLru.COLD) {
             Item.time(it, clock.now());
-            return;
         }
-        ReentrantLock cold = lru.lock(SegmentedLru.index(clsid, SegmentedLru.COLD));
-        if (!cold.tryLock()) {
-            return; // the maintainer will find it ACTIVE at the COLD tail and move it
-        }
-        long total = totalOf(it);
-        try {
-            lru.unlink(it, SegmentedLru.index(clsid, SegmentedLru.COLD), total);
-        } finally {
-            cold.unlock();
-        }
-        Item.clear(it, Item.ACTIVE);
-        Item.time(it, clock.now());
-        linkLru(it, SegmentedLru.index(clsid, SegmentedLru.WARM), total);
-        stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
+        return seg;
     }
 
     /** memcached's {@code do_item_update}: refreshes the access time of a linked item (add on a hit). */
@@ -708,7 +695,16 @@ public final class ItemStore {
                         break;
                     }
                     case SegmentedLru.COLD:
-                        if ((flags & PULL_EVICT) != 0) {
+                        if ((iflags & Item.ACTIVE) != 0 && settings.lruSegmented) {
+                            // hit while in COLD: back to WARM rather than out (see bump)
+                            Item.clear(search, Item.ACTIVE);
+                            Item.time(search, clock.now());
+                            stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
+                            moveIt = search;
+                            moveTo = SegmentedLru.WARM;
+                            heldStripe = stripe;
+                            removed++;
+                        } else if ((flags & PULL_EVICT) != 0) {
                             if (!settings.evictToFree) {
                                 stats.add(clsid, StoreStats.OUTOFMEMORY, 1);
                                 stripe.unlock();
@@ -731,13 +727,6 @@ public final class ItemStore {
                                     evictionHook.evicted(clsid);
                                 }
                             }
-                        } else if ((iflags & Item.ACTIVE) != 0) {
-                            Item.clear(search, Item.ACTIVE);
-                            stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
-                            moveIt = search;
-                            moveTo = SegmentedLru.WARM;
-                            heldStripe = stripe;
-                            removed++;
                         } else {
                             stripe.unlock();
                         }

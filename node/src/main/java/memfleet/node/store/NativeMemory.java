@@ -56,6 +56,28 @@ public final class NativeMemory {
         ALL.asSlice(address, length).fill(value);
     }
 
+    /**
+     * Index of the first {@code value} byte in {@code [address, address + length)}, or -1. Scans eight
+     * bytes at a time (the classic has-zero-byte test on {@code word ^ pattern}).
+     */
+    public static int indexOf(long address, int length, byte value) {
+        long pattern = (value & 0xFFL) * 0x0101010101010101L;
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            long x = ALL.get(LONG, address + i) ^ pattern;
+            long found = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < length; i++) {
+            if (ALL.get(BYTE, address + i) == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** True when the {@code length} bytes at {@code a} and {@code b} are equal. */
     public static boolean equal(long a, long b, int length) {
         return MemorySegment.mismatch(ALL, a, a + length, ALL, b, b + length) < 0;

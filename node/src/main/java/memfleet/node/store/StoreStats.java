@@ -25,11 +25,7 @@ public final class StoreStats {
     public static final int MOVES_WITHIN_LRU = 14;
     public static final int DIRECT_RECLAIMS = 15;
     public static final int TOTAL_ITEMS = 16;
-    public static final int HITS_TO_HOT = 17;
-    public static final int HITS_TO_WARM = 18;
-    public static final int HITS_TO_COLD = 19;
-    public static final int HITS_TO_TEMP = 20;
-    private static final int FIELDS = 21;
+    private static final int FIELDS = 17;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private final long[] counters = new long[SlabAllocator.MAX_CLASSES * FIELDS];

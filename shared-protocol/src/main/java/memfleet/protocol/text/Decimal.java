@@ -23,22 +23,22 @@ public final class Decimal {
      * as an unsigned 64-bit number in a long. {@code ok[0]} tells success, since every long is a valid
      * unsigned value.
      */
-    public static long parseUnsigned64(ByteBuf buf, int from, int to, boolean[] ok) {
+    public static long parseUnsigned64(byte[] buf, int from, int to, boolean[] ok) {
         ok[0] = false;
         int i = from;
-        while (i < to && isSpace(buf.getByte(i))) {
+        while (i < to && isSpace(buf[i])) {
             i++;
         }
         boolean negative = false;
-        if (i < to && (buf.getByte(i) == '-' || buf.getByte(i) == '+')) {
-            negative = buf.getByte(i) == '-';
+        if (i < to && (buf[i] == '-' || buf[i] == '+')) {
+            negative = buf[i] == '-';
             i++;
         }
         int digits = i;
         long value = 0;
         boolean overflow = false;
         while (i < to) {
-            int c = buf.getByte(i);
+            int c = buf[i];
             if (c < '0' || c > '9') {
                 break;
             }
@@ -52,7 +52,7 @@ public final class Decimal {
         if (i == digits || overflow) {
             return 0; // no digits (str == endptr) or ERANGE
         }
-        if (i < to && !isSpace(buf.getByte(i))) {
+        if (i < to && !isSpace(buf[i])) {
             return 0;
         }
         if (negative) {
@@ -71,7 +71,7 @@ public final class Decimal {
      * values are silently truncated exactly as memcached 1.6.18 truncates them. Returns the value in
      * [0, 2^32) or {@link #INVALID}.
      */
-    public static long parseUnsigned32(ByteBuf buf, int from, int to, boolean[] ok) {
+    public static long parseUnsigned32(byte[] buf, int from, int to, boolean[] ok) {
         long v = parseUnsigned64(buf, from, to, ok);
         return ok[0] ? v & 0xFFFF_FFFFL : INVALID;
     }
@@ -80,21 +80,21 @@ public final class Decimal {
      * memcached's {@code safe_strtol}: {@code strtol} (64-bit, overflow is an error) then a store into an
      * {@code int32_t}, truncating. Returns the value or {@link #INVALID}.
      */
-    public static long parseSigned32(ByteBuf buf, int from, int to) {
+    public static long parseSigned32(byte[] buf, int from, int to) {
         int i = from;
-        while (i < to && isSpace(buf.getByte(i))) {
+        while (i < to && isSpace(buf[i])) {
             i++;
         }
         boolean negative = false;
-        if (i < to && (buf.getByte(i) == '-' || buf.getByte(i) == '+')) {
-            negative = buf.getByte(i) == '-';
+        if (i < to && (buf[i] == '-' || buf[i] == '+')) {
+            negative = buf[i] == '-';
             i++;
         }
         int digits = i;
         long value = 0;
         boolean overflow = false;
         while (i < to) {
-            int c = buf.getByte(i);
+            int c = buf[i];
             if (c < '0' || c > '9') {
                 break;
             }
@@ -111,7 +111,7 @@ public final class Decimal {
         if (i == digits || overflow) {
             return INVALID;
         }
-        if (i < to && !isSpace(buf.getByte(i))) {
+        if (i < to && !isSpace(buf[i])) {
             return INVALID;
         }
         return (int) (negative ? -value : value);

@@ -1,12 +1,10 @@
 package memfleet.protocol.text;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * Splits one command line into space-separated tokens the way memcached's {@code tokenize_command} does:
  * only {@code ' '} separates, at most {@link #MAX_TOKENS} - 1 tokens are cut and whatever follows is
  * left as the terminal token's remainder (used to page through long multi-gets). One instance per
- * connection; positions are offsets into the buffer, nothing is copied.
+ * connection; positions are offsets into the line array, nothing is copied.
  */
 public final class TextTokenizer {
     /** memcached's MAX_TOKENS: the real tokens plus the terminal one. */
@@ -20,17 +18,17 @@ public final class TextTokenizer {
     private int end;
 
     /**
-     * Tokenizes {@code buf[from, to)} and returns memcached's {@code ntokens}: the number of tokens plus
+     * Tokenizes {@code line[from, to)} and returns memcached's {@code ntokens}: the number of tokens plus
      * one for the terminal token.
      */
-    public int tokenize(ByteBuf buf, int from, int to) {
+    public int tokenize(byte[] line, int from, int to) {
         int n = 0;
         int s = from;
         int e = from;
         rest = -1;
         end = to;
         for (; e < to; e++) {
-            if (buf.getByte(e) == ' ') {
+            if (line[e] == ' ') {
                 if (s != e) {
                     start[n] = s;
                     length[n] = e - s;
@@ -85,16 +83,10 @@ public final class TextTokenizer {
     }
 
     /** True when token {@code i} equals the ASCII word {@code word}. */
-    public boolean is(ByteBuf buf, int i, byte[] word) {
+    public boolean is(byte[] line, int i, byte[] word) {
         if (i >= count || length[i] != word.length) {
             return false;
         }
-        int s = start[i];
-        for (int k = 0; k < word.length; k++) {
-            if (buf.getByte(s + k) != word[k]) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.equals(line, start[i], start[i] + word.length, word, 0, word.length);
     }
 }

@@ -11,18 +11,18 @@ import org.junit.jupiter.api.Test;
 class TextTokenizerTest {
     private final TextTokenizer t = new TextTokenizer();
 
-    private static ByteBuf buf(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+    private static byte[] buf(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private String token(ByteBuf b, int i) {
-        return b.toString(t.start(i), t.length(i), StandardCharsets.US_ASCII);
+    private String token(byte[] b, int i) {
+        return new String(b, t.start(i), t.length(i), StandardCharsets.US_ASCII);
     }
 
     @Test
     void splitsOnSpacesOnlyAndCountsTheTerminalToken() {
-        ByteBuf b = buf("  set  k\t1 0 5  ");
-        assertThat(t.tokenize(b, 0, b.writerIndex())).isEqualTo(5);
+        byte[] b = buf("  set  k\t1 0 5  ");
+        assertThat(t.tokenize(b, 0, b.length)).isEqualTo(5);
         assertThat(token(b, 0)).isEqualTo("set");
         assertThat(token(b, 1)).isEqualTo("k\t1");
         assertThat(t.hasRest()).isFalse();
@@ -34,8 +34,8 @@ class TextTokenizerTest {
         for (int i = 0; i < 40; i++) {
             sb.append(" k").append(i);
         }
-        ByteBuf b = buf(sb.toString());
-        assertThat(t.tokenize(b, 0, b.writerIndex())).isEqualTo(TextTokenizer.MAX_TOKENS);
+        byte[] b = buf(sb.toString());
+        assertThat(t.tokenize(b, 0, b.length)).isEqualTo(TextTokenizer.MAX_TOKENS);
         assertThat(t.count()).isEqualTo(23);
         assertThat(token(b, 22)).isEqualTo("k21");
         assertThat(t.hasRest()).isTrue();
@@ -47,7 +47,7 @@ class TextTokenizerTest {
 
     @Test
     void emptyLineHasOnlyTheTerminalToken() {
-        ByteBuf b = buf("");
+        byte[] b = buf("");
         assertThat(t.tokenize(b, 0, 0)).isEqualTo(1);
         assertThat(t.is(b, 0, "get".getBytes(StandardCharsets.US_ASCII))).isFalse();
     }
