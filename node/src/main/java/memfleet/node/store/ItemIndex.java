@@ -4,7 +4,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * memcached's {@code assoc.c} plus its item locks: a power-of-two table of bucket heads (32-bit refs in
- * a primitive array) chained through each item's {@link Item#HNEXT}, guarded by a fixed set of striped
+ * native memory, so the JVM heap does not grow with the item count) chained through each item's
+ * {@link Item#HNEXT}, guarded by a fixed set of striped
  * locks. A bucket always falls under one stripe because the table is never smaller than the stripe
  * count. The table doubles when items exceed 1.5 per bucket; expansion takes every stripe, so readers
  * that hold their stripe always see a consistent table.
@@ -16,7 +17,8 @@ public final class ItemIndex {
     private final SlabAllocator slabs;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final boolean expandable;
-    private volatile int[] buckets;
+    private volatile long table;
+    private volatile int mask;
     private volatile int hashPower;
     private volatile boolean expanding;
 
@@ -24,7 +26,8 @@ public final class ItemIndex {
         this.slabs = slabs;
         this.expandable = expandable;
         this.hashPower = Math.max(hashPowerInit == 0 ? 16 : hashPowerInit, 12);
-        this.buckets = new int[1 << hashPower];
+        this.table = memfleet.node.os.Libc.mmapAnonymous(4L << hashPower);
+        this.mask = (1 << hashPower) - 1;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -40,7 +43,11 @@ public final class ItemIndex {
     }
 
     public long hashBytes() {
-        return (long) buckets.length * Integer.BYTES;
+        return (mask + 1L) * Integer.BYTES;
+    }
+
+    private long bucket(int hv) {
+        return table + ((long) (hv & mask) << 2);
     }
 
     public boolean expanding() {
@@ -49,8 +56,7 @@ public final class ItemIndex {
 
     /** Under the stripe lock: the linked item with this key, or 0. */
     public long find(int hv, long key, int nkey) {
-        int[] table = buckets;
-        int ref = table[hv & (table.length - 1)];
+        int ref = NativeMemory.getInt(bucket(hv));
         while (ref != 0) {
             long it = slabs.address(ref);
             if (Item.keyEquals(it, key, nkey)) {
@@ -63,20 +69,18 @@ public final class ItemIndex {
 
     /** Under the stripe lock: puts {@code it} at the head of its bucket. */
     public void insert(int hv, long it) {
-        int[] table = buckets;
-        int b = hv & (table.length - 1);
-        Item.hnext(it, table[b]);
-        table[b] = slabs.ref(it);
+        long b = bucket(hv);
+        Item.hnext(it, NativeMemory.getInt(b));
+        NativeMemory.putInt(b, slabs.ref(it));
     }
 
     /** Under the stripe lock: takes {@code it} out of its bucket. */
     public void remove(int hv, long it) {
-        int[] table = buckets;
-        int b = hv & (table.length - 1);
+        long b = bucket(hv);
         int target = slabs.ref(it);
-        int ref = table[b];
+        int ref = NativeMemory.getInt(b);
         if (ref == target) {
-            table[b] = Item.hnext(it);
+            NativeMemory.putInt(b, Item.hnext(it));
             return;
         }
         while (ref != 0) {
@@ -92,7 +96,7 @@ public final class ItemIndex {
 
     /** True when the table should double for {@code items} linked items. */
     public boolean wantsExpansion(long items) {
-        return expandable && hashPower < 32 && items > (buckets.length * 3L) / 2;
+        return expandable && hashPower < 31 && items > ((mask + 1L) * 3) / 2;
     }
 
     /** Doubles the table under every stripe; called by the LRU maintainer, never on a request path. */
@@ -102,21 +106,25 @@ public final class ItemIndex {
             l.lock();
         }
         try {
-            int[] old = buckets;
-            int[] grown = new int[old.length * 2];
-            int mask = grown.length - 1;
-            for (int ref : old) {
+            long old = table;
+            long oldSize = mask + 1L;
+            long grown = memfleet.node.os.Libc.mmapAnonymous(oldSize * 8);
+            int grownMask = (int) (oldSize * 2 - 1);
+            for (long i = 0; i < oldSize; i++) {
+                int ref = NativeMemory.getInt(old + (i << 2));
                 while (ref != 0) {
                     long it = slabs.address(ref);
                     int next = Item.hnext(it);
-                    int b = Murmur3.hash(Item.key(it), Item.nkey(it)) & mask;
-                    Item.hnext(it, grown[b]);
-                    grown[b] = ref;
+                    long b = grown + ((long) (Murmur3.hash(Item.key(it), Item.nkey(it)) & grownMask) << 2);
+                    Item.hnext(it, NativeMemory.getInt(b));
+                    NativeMemory.putInt(b, ref);
                     ref = next;
                 }
             }
-            buckets = grown;
+            table = grown;
+            mask = grownMask;
             hashPower++;
+            memfleet.node.os.Libc.munmap(old, oldSize * 4);
         } finally {
             for (int i = STRIPES - 1; i >= 0; i--) {
                 stripes[i].unlock();
