@@ -35,6 +35,8 @@ public final class CommandLine {
     public static final int EXIT_FAILURE = 1;
 
     static final String REPLICATION_NOT_AVAILABLE = "replication (-x/-X) is not available in this build yet";
+    static final String BINARY_NOT_AVAILABLE =
+            "the binary protocol (-B binary) is not available in this build yet: use -B ascii or auto";
     private static final Path TRANSPARENT_HUGEPAGES = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
     private CommandLine() {}
@@ -160,6 +162,9 @@ public final class CommandLine {
             }
             if (!s.replicationPeers.isEmpty() || s.replicationPort != 0) {
                 throw usage(REPLICATION_NOT_AVAILABLE);
+            }
+            if (s.protocol == Protocol.BINARY) {
+                throw usage(BINARY_NOT_AVAILABLE);
             }
             check();
             return s;

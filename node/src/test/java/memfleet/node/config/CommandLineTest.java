@@ -1,6 +1,7 @@
 package memfleet.node.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.ArrayList;
@@ -51,10 +52,16 @@ class CommandLineTest {
     }
 
     @Test
+    void binaryProtocolIsRefusedUntilItIsImplemented() {
+        assertThatThrownBy(() -> parse("-B", "binary")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("binary protocol");
+    }
+
+    @Test
     void everyFlagSetsItsField() throws UsageException {
         Settings s = parse("-p", "1", "-U", "2", "-s", "/tmp/sock", "-a", "755", "-A", "-l", "127.0.0.1", "-d",
                 "-r", "-u", "nobody", "-m", "128", "-M", "-c", "10", "-k", "-v", "-P", "/tmp/pid", "-f", "1.5",
-                "-n", "96", "-L", "-D", "/", "-t", "2", "-R", "5", "-C", "-b", "64", "-B", "binary", "-I", "2m",
+                "-n", "96", "-L", "-D", "/", "-t", "2", "-R", "5", "-C", "-b", "64", "-B", "ascii", "-I", "2m",
                 "-F", "--disable-dumping");
         assertThat(s.port).isEqualTo(1);
         assertThat(s.udpPort).isEqualTo(2);
@@ -80,7 +87,7 @@ class CommandLineTest {
         assertThat(s.reqsPerEvent).isEqualTo(5);
         assertThat(s.useCas).isFalse();
         assertThat(s.backlog).isEqualTo(64);
-        assertThat(s.protocol).isEqualTo(Protocol.BINARY);
+        assertThat(s.protocol).isEqualTo(Protocol.ASCII);
         assertThat(s.itemSizeMax).isEqualTo(2 << 20);
         assertThat(s.flushEnabled).isFalse();
         assertThat(s.dumpEnabled).isFalse();
