@@ -117,6 +117,10 @@ public final class NodeServer implements AutoCloseable {
                 addListener(ch);
             }
         }
+        // UDP (-U), as memcached: after TCP, not with a unix socket; close() closes them with the rest
+        if (settings.socketPath == null && settings.udpPort != 0) {
+            listeners.addAll(UdpHandler.bind(node, workerGroup, epoll));
+        }
         node.maintainer().start();
         node.crawler().start();
         node.rebalancer().start();

@@ -1,0 +1,603 @@
+package memfleet.node.net;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import memfleet.node.Node;
+import memfleet.node.command.TextCommands;
+import memfleet.node.config.Settings;
+import memfleet.node.stats.ConnectionInfo;
+import memfleet.node.stats.ThreadStats;
+import memfleet.node.store.ItemStore;
+import memfleet.node.store.NativeMemory;
+import memfleet.protocol.text.TextReplies;
+
+/**
+ * memcached's UDP transport ({@code -U}): one datagram socket on one worker event loop, running the text
+ * commands of every datagram that arrives and answering to its sender. Each datagram starts with an
+ * 8-byte frame header (request id, sequence number, datagram count, reserved; 16-bit big-endian) followed
+ * by whole text commands, several per datagram if the client likes, a storage command's data block
+ * included.
+ *
+ * <p>What Debian's memcached 1.6.18 does, and so what this does, byte for byte:
+ * <ul>
+ * <li>A datagram of 8 bytes or fewer, or whose datagram count is not 1 ("multi-packet request"), is
+ *     dropped unanswered; the sequence number and reserved field are ignored.</li>
+ * <li>Every reply goes out as a message of its own, numbered 0..n-1 of n, under the request's id. A
+ *     message carries at most 1392 bytes of reply after its header: datagrams of at most 1400 bytes
+ *     ({@code UDP_MAX_PAYLOAD_SIZE}) header included. A reply is one command's answer, except that a
+ *     multi-key get answers each key on its own (its hit's VALUE block, or nothing for a miss), the last
+ *     one carrying END.</li>
+ * <li>A reply with nothing in it (a missed key of a multi-get, {@code quit}) goes out as a bare header
+ *     with count 0 when nothing was sent since the last flush; after a sent datagram it is dropped, as are
+ *     noreply commands always. memcached flushes after each successful get/gets/gat/gats, after
+ *     {@code mn}, after {@code quit}, after -R+1 and then every -R commands, and at the end of the
+ *     datagram; {@link #flush} keeps those points, so even the bare headers fall where memcached's do.</li>
+ * <li>A get with a key over 250 bytes drops the replies not yet flushed before answering its
+ *     CLIENT_ERROR; a line ending in "HTTP/..." (or {@code shutdown}) drops them and the rest of the
+ *     datagram; {@code quit} flushes and ends the datagram; a last line without newline is ignored.</li>
+ * </ul>
+ *
+ * <p>Where memcached keeps state from one datagram to the next it is a leak between clients (its UDP
+ * "connection" is shared by everyone), and here every datagram stands alone instead: a data block cut off
+ * by the end of the datagram answers {@code CLIENT_ERROR bad data chunk} at once (memcached reads the
+ * next datagram, header and all, as the rest of the block, then answers that); a refused value
+ * ({@code SERVER_ERROR object too large for cache}) is answered and its block skipped within the
+ * datagram (memcached swallows following datagrams and answers only then); {@code quit} does not make
+ * later datagrams stop at their first flush (it does in memcached, whose close_after_write is never reset
+ * on a UDP connection). The binary protocol is not served: such datagrams are dropped.
+ *
+ * <p>memcached shares one socket between -t worker threads ({@code num_threads_per_udp}, one thread per
+ * address when -l names several). With epoll this binds that many sockets per address with SO_REUSEPORT,
+ * one per worker event loop, so the kernel spreads clients over the workers; with NIO one socket per
+ * address. Each socket counts as a connection and shows in {@code stats conns} as memcached's do.
+ */
+final class UdpHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo {
+    /** {@code UDP_HEADER_SIZE}. */
+    static final int HEADER_SIZE = 8;
+    /** {@code UDP_MAX_PAYLOAD_SIZE}: a reply datagram, header included. */
+    static final int MAX_PAYLOAD_SIZE = 1400;
+    /** {@code UDP_DATA_SIZE}: reply bytes per datagram. */
+    static final int DATA_SIZE = MAX_PAYLOAD_SIZE - HEADER_SIZE;
+    /** {@code UDP_READ_BUFFER_SIZE}: room for the largest datagram. */
+    static final int READ_BUFFER_SIZE = 65536;
+    /** memcached drops what it has not sent when a line passes this without a newline (unless a get). */
+    private static final int LINE_LIMIT = 2048;
+    /** Replies are handed to the socket once this much is queued, instead of at the end of the read. */
+    private static final int WRITE_FLUSH_BYTES = 256 * 1024;
+    /** The output buffer is given back after a flush when it grew past this. */
+    private static final int OUT_KEEP_BYTES = 64 * 1024;
+    private static final byte BINARY_REQUEST_MAGIC = (byte) 0x80;
+
+    // what a recorded reply is: memcached's resp->skip, an empty resp, or one with bytes to send
+    private static final byte SKIP = 0;
+    private static final byte EMPTY = 1;
+    private static final byte DATA = 2;
+
+    private final Node node;
+    private final ItemStore store;
+    private ChannelHandlerContext ctx;
+    private ThreadStats stats;
+    private TextCommands commands;
+    /** A datagram copied into direct memory, for one that arrived in a buffer without a memory address. */
+    private ByteBuf copy;
+    /** Replies not yet flushed, end to end; {@link #ends}/{@link #kinds} cut them into memcached's resps. */
+    private ByteBuf out;
+    private int[] ends = new int[32];
+    private byte[] kinds = new byte[32];
+    private int replies;
+    /** Start and end of each key of the get being split, in the input. */
+    private int[] keys = new int[64];
+    private int requestId;
+    private InetSocketAddress sender;
+    private int unflushedBytes;
+    private int fd = -1;
+    private String address = "";
+    private volatile long lastCommandMillis = System.currentTimeMillis();
+
+    private UdpHandler(Node node) {
+        this.node = node;
+        this.store = node.store();
+    }
+
+    /**
+     * Binds the UDP sockets for {@code -U} on every listen address, on the worker event loops, and returns
+     * them; closing a channel closes its socket.
+     */
+    static List<Channel> bind(Node node, EventLoopGroup workers, boolean epoll) throws InterruptedException {
+        Settings settings = node.settings();
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : workers) {
+            loops.add((EventLoop) executor);
+        }
+        String inter = settings.inter();
+        int perAddress = epoll && (inter == null || inter.indexOf(',') < 0) ? settings.numThreads : 1;
+        List<Channel> channels = new ArrayList<>();
+        int next = 0;
+        for (InetSocketAddress address : settings.listenAddresses(settings.udpPort)) {
+            for (int i = 0; i < perAddress; i++) {
+                Bootstrap bootstrap = new Bootstrap()
+                        .group(loops.get(next++ % loops.size()))
+                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER_SIZE))
+                        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                        .handler(new UdpHandler(node));
+                if (perAddress > 1) {
+                    bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+                }
+                channels.add(bootstrap.bind(address).sync().channel());
+            }
+        }
+        return channels;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        Channel ch = ctx.channel();
+        stats = NodeServer.threadStats(ch.eventLoop());
+        commands = new TextCommands(node, stats);
+        fd = NodeServer.fdOf(ch);
+        address = "udp:" + NodeServer.describe(ch.localAddress()).substring(4);
+        // memcached counts each UDP "connection" among its connections
+        var cs = node.connectionStats();
+        long current = cs.current.incrementAndGet();
+        cs.total.incrementAndGet();
+        cs.structures.accumulateAndGet(current, Math::max);
+        node.connections().add(this);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        node.connectionStats().current.decrementAndGet();
+        node.connections().remove(this);
+        if (commands != null) {
+            commands.abandon();
+        }
+        if (copy != null) {
+            copy.release();
+            copy = null;
+        }
+        if (out != null) {
+            out.release();
+            out = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            ByteBuf content = packet.content();
+            int length = content.readableBytes();
+            if (length <= HEADER_SIZE) {
+                return;
+            }
+            stats.bytesRead += length;
+            int r = content.readerIndex();
+            if (content.getUnsignedShort(r + 4) != 1 || content.getByte(r + HEADER_SIZE) == BINARY_REQUEST_MAGIC) {
+                return;
+            }
+            requestId = content.getUnsignedShort(r);
+            sender = packet.sender();
+            ByteBuf in = content;
+            if (!content.hasMemoryAddress()) {
+                if (copy == null) {
+                    copy = ctx.alloc().directBuffer(READ_BUFFER_SIZE);
+                }
+                copy.clear().writeBytes(content, r, length);
+                in = copy;
+                r = 0;
+            }
+            run(in, r + HEADER_SIZE, r + length);
+        } finally {
+            packet.release();
+        }
+        if (unflushedBytes >= WRITE_FLUSH_BYTES) {
+            writeOut();
+        }
+    }
+
+    /** Runs the commands in {@code in[pos, end)}, as memcached's state machine does for one datagram. */
+    private void run(ByteBuf in, int pos, int end) {
+        if (out == null) {
+            out = ctx.alloc().directBuffer(4096);
+        }
+        int perEvent = node.settings().reqsPerEvent;
+        int budget = perEvent + 1;
+        long base = in.memoryAddress();
+        while (pos < end) {
+            int found = NativeMemory.indexOf(base + pos, end - pos, (byte) '\n');
+            if (found < 0) {
+                if (end - pos > LINE_LIMIT && !mayBeLongGet(in, pos, end)) {
+                    cull();
+                    return;
+                }
+                break;
+            }
+            int eol = pos + found;
+            int lineStart = pos;
+            int lineEnd = eol - pos > 1 && in.getByte(eol - 1) == '\r' ? eol - 1 : eol;
+            lastCommandMillis = System.currentTimeMillis();
+            int commandStart = out.writerIndex();
+            int action = commands.execute(in, lineStart, lineEnd, out);
+            pos = eol + 1;
+            boolean flushNow = false;
+            switch (action) {
+                case TextCommands.READ_DATA -> {
+                    long need = commands.pendingLength();
+                    if (end - pos >= need) {
+                        int valueLength = (int) need - 2;
+                        if (valueLength > 0) {
+                            store.writeValue(commands.pendingItem(), 0, base + pos, valueLength);
+                        }
+                        boolean crlf = in.getByte(pos + valueLength) == '\r' && in.getByte(pos + valueLength + 1) == '\n';
+                        pos += (int) need;
+                        commands.completeData(crlf, out);
+                    } else {
+                        // the block does not continue in another datagram: it is cut short
+                        pos = end;
+                        commands.completeData(false, out);
+                    }
+                    record(commandStart);
+                }
+                case TextCommands.SWALLOW -> {
+                    pos += (int) Math.min(commands.swallowLength(), end - pos);
+                    record(commandStart);
+                }
+                case TextCommands.CLOSE -> {
+                    cull();
+                    return;
+                }
+                case TextCommands.CLOSE_AFTER_WRITE -> {
+                    add(out.writerIndex(), EMPTY);
+                    flush();
+                    return;
+                }
+                default -> {
+                    int word = skipSpaces(in, lineStart, lineEnd);
+                    int wordEnd = in.indexOf(word, lineEnd, (byte) ' ');
+                    if (wordEnd < 0) {
+                        wordEnd = lineEnd;
+                    }
+                    if (isGetWord(in, word, wordEnd)) {
+                        flushNow = recordGet(in, wordEnd, lineEnd, commandStart, in.getByte(word + 1) == 'a');
+                    } else {
+                        record(commandStart);
+                        flushNow = wordEnd - word == 2 && in.getByte(word) == 'm' && in.getByte(word + 1) == 'n';
+                    }
+                }
+            }
+            if (flushNow) {
+                flush();
+            }
+            if (--budget == 0) {
+                // memcached's yield after -R requests: it flushes, then goes on with the datagram
+                flush();
+                stats.connYields++;
+                budget = perEvent;
+            }
+        }
+        flush();
+    }
+
+    private static int skipSpaces(ByteBuf in, int p, int end) {
+        while (p < end && in.getByte(p) == ' ') {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean isGetWord(ByteBuf in, int word, int wordEnd) {
+        int n = wordEnd - word;
+        if (n < 3 || n > 4 || in.getByte(word) != 'g') {
+            return false;
+        }
+        byte b1 = in.getByte(word + 1);
+        byte b2 = in.getByte(word + 2);
+        boolean get = b1 == 'e' && b2 == 't';
+        boolean gat = b1 == 'a' && b2 == 't';
+        return (get || gat) && (n == 3 || in.getByte(word + 3) == 's');
+    }
+
+    private static boolean mayBeLongGet(ByteBuf in, int start, int end) {
+        int p = skipSpaces(in, start, end);
+        if (p - start > 100) {
+            return false;
+        }
+        return startsWith(in, p, end, "get ") || startsWith(in, p, end, "gets ");
+    }
+
+    private static boolean startsWith(ByteBuf in, int p, int end, String s) {
+        if (end - p < s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (in.getByte(p + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- replies as memcached's resp objects
+
+    private int lastEnd() {
+        return replies == 0 ? 0 : ends[replies - 1];
+    }
+
+    private void add(int end, byte kind) {
+        if (replies == ends.length) {
+            ends = java.util.Arrays.copyOf(ends, replies * 2);
+            kinds = java.util.Arrays.copyOf(kinds, replies * 2);
+        }
+        ends[replies] = end;
+        kinds[replies] = kind;
+        replies++;
+    }
+
+    /** Records one command's output as one reply; nothing written is memcached's skipped resp. */
+    private void record(int commandStart) {
+        int w = out.writerIndex();
+        if (w < commandStart) {
+            // the command dropped the replies before it (memcached's conn_release_items)
+            replies = 0;
+        }
+        add(w, w == lastEnd() ? SKIP : DATA);
+    }
+
+    /**
+     * Records a get's output as memcached's one reply per key, and tells whether memcached flushes now
+     * (it does after a get that answered END). The VALUE blocks are matched to the keys of the line in
+     * order; a key without one is an empty reply; the last key's reply carries END.
+     */
+    private boolean recordGet(ByteBuf in, int afterWord, int lineEnd, int commandStart, boolean touch) {
+        int w = out.writerIndex();
+        if (w - commandStart < 5 || !endsWithEnd(w)) {
+            if (onlyBadFormat(w)) {
+                // a key over 250 bytes: the get dropped the replies not yet flushed (conn_release_items)
+                replies = 0;
+                add(w, DATA);
+            } else {
+                record(commandStart);
+            }
+            return false;
+        }
+        int nkeys = splitKeys(in, afterWord, lineEnd, touch);
+        int mark = replies;
+        int limit = w - 5;
+        int p = commandStart;
+        for (int k = 0; k < nkeys; k++) {
+            int entryEnd = p < limit ? valueEnd(p, limit, in, keys[2 * k], keys[2 * k + 1]) : -1;
+            if (entryEnd > 0) {
+                p = entryEnd;
+            }
+            if (k == nkeys - 1) {
+                if (p != limit) {
+                    break;
+                }
+                add(w, DATA);
+                return true;
+            }
+            add(p, entryEnd > 0 ? DATA : EMPTY);
+        }
+        // the output does not read as this line's keys: send it as one reply rather than guess
+        replies = mark;
+        add(w, DATA);
+        return true;
+    }
+
+    /**
+     * Whether the output is just the get's CLIENT_ERROR for a long key, which it writes after clearing
+     * the output: no other get reply is a suffix of that line, so a match means the output was cleared.
+     */
+    private boolean onlyBadFormat(int w) {
+        byte[] line = TextReplies.BAD_FORMAT;
+        if (w != line.length) {
+            return false;
+        }
+        for (int i = 0; i < w; i++) {
+            if (out.getByte(i) != line[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean endsWithEnd(int w) {
+        return out.getByte(w - 5) == 'E' && out.getByte(w - 4) == 'N' && out.getByte(w - 3) == 'D'
+                && out.getByte(w - 2) == '\r' && out.getByte(w - 1) == '\n';
+    }
+
+    /** Fills {@link #keys} with the line's keys, after the command word (and a gat's exptime). */
+    private int splitKeys(ByteBuf in, int p, int end, boolean touch) {
+        int n = 0;
+        boolean skipExptime = touch;
+        while (p < end) {
+            p = skipSpaces(in, p, end);
+            if (p == end) {
+                break;
+            }
+            int s = p;
+            while (p < end && in.getByte(p) != ' ') {
+                p++;
+            }
+            if (skipExptime) {
+                skipExptime = false;
+                continue;
+            }
+            if (2 * n + 2 > keys.length) {
+                keys = java.util.Arrays.copyOf(keys, keys.length * 2);
+            }
+            keys[2 * n] = s;
+            keys[2 * n + 1] = p;
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The end of the {@code VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n} block at {@code p} in the
+     * output if it is the one for key {@code in[ks, ke)}, else -1.
+     */
+    private int valueEnd(int p, int limit, ByteBuf in, int ks, int ke) {
+        int nkey = ke - ks;
+        int q = p + 6 + nkey;
+        if (q + 1 > limit || out.getByte(p) != 'V' || out.getByte(p + 5) != ' ' || out.getByte(q) != ' ') {
+            return -1;
+        }
+        for (int i = 0; i < nkey; i++) {
+            if (out.getByte(p + 6 + i) != in.getByte(ks + i)) {
+                return -1;
+            }
+        }
+        q++;
+        while (q < limit && out.getByte(q) != ' ') {
+            q++; // flags
+        }
+        q++;
+        long bytes = 0;
+        for (; q < limit; q++) {
+            byte b = out.getByte(q);
+            if (b < '0' || b > '9') {
+                break;
+            }
+            bytes = bytes * 10 + (b - '0');
+        }
+        int nl = out.indexOf(q, limit, (byte) '\n');
+        if (nl < 0) {
+            return -1;
+        }
+        long e = nl + 1 + bytes + 2;
+        return e <= limit ? (int) e : -1;
+    }
+
+    /** Drops the replies not yet flushed. */
+    private void cull() {
+        replies = 0;
+        out.clear();
+    }
+
+    /**
+     * Sends the recorded replies as memcached's {@code transmit_udp} does: each reply its own message; an
+     * empty one as a bare header (count 0) unless something was sent since the last flush; skipped ones
+     * never.
+     */
+    private void flush() {
+        boolean sent = false;
+        int start = 0;
+        for (int i = 0; i < replies; i++) {
+            int end = ends[i];
+            if (kinds[i] == DATA || (kinds[i] == EMPTY && !sent)) {
+                send(start, end);
+                sent = true;
+            }
+            start = end;
+        }
+        replies = 0;
+        if (out.capacity() > OUT_KEEP_BYTES) {
+            out.release();
+            out = ctx.alloc().directBuffer(4096);
+        } else {
+            out.clear();
+        }
+    }
+
+    /** Sends {@code out[start, end)} as one message: datagrams numbered 0..n-1 of n. */
+    private void send(int start, int end) {
+        int length = end - start;
+        int total = Math.min((length + DATA_SIZE - 1) / DATA_SIZE, 0xFFFF);
+        int sequence = 0;
+        int at = start;
+        do {
+            int n = Math.min(DATA_SIZE, end - at);
+            ByteBuf datagram = ctx.alloc().directBuffer(HEADER_SIZE + n);
+            datagram.writeShort(requestId);
+            datagram.writeShort(sequence++);
+            datagram.writeShort(total);
+            datagram.writeShort(0);
+            datagram.writeBytes(out, at, n);
+            stats.bytesWritten += HEADER_SIZE + n;
+            unflushedBytes += HEADER_SIZE + n;
+            ctx.write(new DatagramPacket(datagram, sender));
+            at += n;
+        } while (at < end);
+    }
+
+    private void writeOut() {
+        unflushedBytes = 0;
+        ctx.flush();
+        if (!ctx.channel().isWritable()) {
+            // as memcached stops reading while its socket will not take a reply
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        writeOut();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // an unreachable sender and the like: memcached ignores a failed send and reads on
+    }
+
+    // ---------------------------------------------------------------- stats conns
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public String listenAddress() {
+        return null;
+    }
+
+    @Override
+    public String state() {
+        return "conn_read";
+    }
+
+    @Override
+    public long secondsSinceLastCommand() {
+        return (System.currentTimeMillis() - lastCommandMillis) / 1000;
+    }
+}
