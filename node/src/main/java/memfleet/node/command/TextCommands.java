@@ -70,6 +70,8 @@ public final class TextCommands {
     private final int[] result = new int[3];
 
     private boolean noreply;
+    /** Where memcached would have sent up to: the end of the last get reply in the output buffer. */
+    private int sentMark;
     /** The current command line, copied out of the input once; keys are still read in place at base. */
     private byte[] line = new byte[2048];
     private long base;
@@ -286,8 +288,8 @@ public final class TextCommands {
             for (; key < tokens.count(); key++) {
                 int nkey = tokens.length(key);
                 if (nkey > KEY_MAX_LENGTH) {
-                    // memcached drops every reply not yet sent, then reports the error
-                    out.clear();
+                    // memcached drops every reply not yet sent (it sends after each get), then reports
+                    out.writerIndex(Math.min(sentMark, out.writerIndex()));
                     ReplyBytes.put(out, TextReplies.BAD_FORMAT);
                     return;
                 }
@@ -300,6 +302,12 @@ public final class TextCommands {
             key = 0;
         }
         ReplyBytes.put(out, TextReplies.END);
+        sentMark = out.writerIndex();
+    }
+
+    /** The connection wrote its output buffer out: nothing in it is pending any more. */
+    public void outputFlushed() {
+        sentMark = 0;
     }
 
     private void getOne(long key, int nkey, ByteBuf out, boolean withCas, boolean touch, int exptime) {

@@ -292,6 +292,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             stats.bytesWritten += out.readableBytes();
             ByteBuf sent = out.retain();
             var f = ctx.writeAndFlush(sent);
+            commands.outputFlushed();
             if (sent.refCnt() == 1) {
                 sent.clear();
             } else {

@@ -500,6 +500,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     private void cull() {
         replies = 0;
         out.clear();
+        commands.outputFlushed();
     }
 
     /**
@@ -519,6 +520,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
             start = end;
         }
         replies = 0;
+        commands.outputFlushed();
         if (out.capacity() > OUT_KEEP_BYTES) {
             out.release();
             out = ctx.alloc().directBuffer(4096);

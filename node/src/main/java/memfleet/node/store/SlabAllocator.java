@@ -313,7 +313,7 @@ public final class SlabAllocator {
                 detachedCarveEnd = carveNext[clsid]; // chunks from here on were never handed out
                 carveLeft[clsid] = 0;
             }
-            // drop this page's chunks from the free list and mark them as no longer free
+            // drop this page's chunks from the free list so that nobody takes them again
             int prevRef = 0;
             int ref = freeHead[clsid];
             while (ref != 0) {
@@ -325,8 +325,7 @@ public final class SlabAllocator {
                     } else {
                         Item.next(address(prevRef), next);
                     }
-                    freeCount[clsid]--;
-                    Item.iflags(chunk, 0);
+                    freeCount[clsid]--; // stays marked SLABBED: the mover skips it
                 } else {
                     prevRef = ref;
                 }

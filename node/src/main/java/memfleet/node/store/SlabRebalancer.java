@@ -87,6 +87,9 @@ public final class SlabRebalancer implements Runnable {
         if (src == -1) {
             src = pickSource(dst);
             if (src <= 0) {
+                src = pickAny(dst);
+            }
+            if (src <= 0) {
                 return NOSPARE;
             }
         }
@@ -181,6 +184,21 @@ public final class SlabRebalancer implements Runnable {
         double ratio = store.settings().slabAutomoveRatio;
         if (oldest != 0 && dstAge < oldestAge * ratio) {
             return oldest;
+        }
+        return 0;
+    }
+
+    private int nextAny = 1;
+
+    /** memcached's {@code slabs_reassign_pick_any}: the next class, round robin, that has a page to give. */
+    private int pickAny(int dst) {
+        int largest = slabs.largest();
+        for (int i = 0; i < largest; i++) {
+            int c = nextAny;
+            nextAny = nextAny >= largest ? 1 : nextAny + 1;
+            if (c != dst && slabs.totalPages(c) > 1) {
+                return c;
+            }
         }
         return 0;
     }

@@ -11,10 +11,16 @@ import memfleet.node.config.Settings;
 final class StoreFixture {
     final ItemStore store;
     private final Arena arena = Arena.ofAuto();
+    private final MemorySegment valueScratch = arena.allocate(4 << 20);
     private final MemorySegment scratch = arena.allocate(4 << 20);
 
     StoreFixture(Settings settings) {
-        this.store = new ItemStore(settings);
+        this(new ItemStore(settings));
+    }
+
+    /** Another thread's view of the same store (each thread needs its own key scratch memory). */
+    StoreFixture(ItemStore store) {
+        this.store = store;
     }
 
     static Settings settings(long maxBytes) {
@@ -40,9 +46,8 @@ final class StoreFixture {
         if (it == 0) {
             return ItemStore.NO_MEMORY;
         }
-        MemorySegment v = arena.allocate(Math.max(1, value.length));
-        MemorySegment.copy(value, 0, v, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value.length);
-        store.writeValue(it, 0, v.address(), value.length);
+        MemorySegment.copy(value, 0, valueScratch, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value.length);
+        store.writeValue(it, 0, valueScratch.address(), value.length);
         int hv = store.hash(Item.key(it), k.length);
         ReentrantLock lock = store.lock(hv);
         int ret;

@@ -1,0 +1,152 @@
+package memfleet.node.it.differential;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one server's replies to one command stream into comparable, printable lines. Everything is compared byte
+ * for byte except these values, which differ between two correct servers by nature:
+ *
+ * <ul>
+ *   <li><b>CAS unique values</b> in {@code VALUE} lines of {@code gets}/{@code gats}: renamed {@code c1, c2, ...} in
+ *       the order each distinct value first appears, per server and stream. The absolute numbers come from a
+ *       server-wide counter that earlier streams and implementation details advance; the renaming keeps which
+ *       replies share a CAS and which do not, so wrong CAS semantics (a CAS not changing on a store, or changing on
+ *       a touch) still shows.</li>
+ *   <li><b>The version string</b> of {@code VERSION} lines: the node reports its own.</li>
+ *   <li><b>Every value of every {@code STAT} line</b> ({@code stats}, {@code stats settings}, {@code stats items},
+ *       {@code stats slabs}, {@code stats sizes}): only the names and their order are compared. The values are
+ *       <ul>
+ *         <li>process and build facts: {@code pid}, {@code uptime}, {@code time}, {@code version},
+ *             {@code libevent}, {@code pointer_size}, {@code rusage_user}, {@code rusage_system};</li>
+ *         <li>connection bookkeeping, which the harness's start-up probe connections and each server's threads and
+ *             file descriptors shape: {@code max_connections}, {@code curr_connections}, {@code total_connections},
+ *             {@code rejected_connections}, {@code connection_structures}, {@code reserved_fds},
+ *             {@code response_obj_*}, {@code read_buf_*}, {@code accepting_conns}, {@code listen_disabled_num},
+ *             {@code time_in_listen_disabled_us}, {@code threads}, {@code conn_yields};</li>
+ *         <li>traffic counters, which count the runner's sentinel {@code version} commands and depend on how a
+ *             server splits work ({@code bytes_read}, {@code bytes_written} count bytes, so they differ with
+ *             the version string's length): {@code cmd_*}, {@code get_*}, {@code delete_*}, {@code incr_*},
+ *             {@code decr_*}, {@code cas_*}, {@code touch_*}, {@code store_*}, {@code auth_*};</li>
+ *         <li>memory layout and background work (LRU maintainer, LRU crawler, slab page mover run on their own
+ *             clocks): {@code limit_maxbytes}, {@code hash_*}, {@code slab_*}, {@code slabs_moved},
+ *             {@code lru_maintainer_juggles}, {@code malloc_fails}, {@code log_*}, {@code unexpected_napi_ids},
+ *             {@code round_robin_fallback}, {@code bytes}, {@code curr_items}, {@code total_items},
+ *             {@code expired_unfetched}, {@code evicted_*}, {@code evictions}, {@code reclaimed},
+ *             {@code crawler_*}, {@code lrutail_reflocked}, {@code moves_*}, {@code direct_reclaims},
+ *             {@code lru_bumps_dropped};</li>
+ *         <li>{@code stats settings} values, which echo each process's own port and runtime-tuned settings;</li>
+ *         <li>{@code stats items} and {@code stats slabs} values, and the slab class numbers inside their names
+ *             ({@code items:3:number}, {@code 3:chunk_size}): written as {@code #}, with repeated names dropped,
+ *             because which classes hold items depends on the allocator's size classes and the page mover.</li>
+ *       </ul></li>
+ *   <li><b>Close versus reset</b>: a server that closes with client bytes unread sends a reset instead of a FIN;
+ *       which one a client sees depends on timing, so both read as {@code <closed>}.</li>
+ * </ul>
+ *
+ * Data blocks longer than {@value #SHOWN_DATA_BYTES} bytes print as length, SHA-256 prefix and first bytes; the
+ * digest covers the whole block, so a single wrong byte still differs.
+ */
+public final class ReplyNormalizer {
+    static final int SHOWN_DATA_BYTES = 80;
+    private static final Pattern CLASS_ID = Pattern.compile("(^|:)\\d+:");
+
+    private final Map<String, String> casNames = new HashMap<>();
+
+    /** Normalizes one transcript; CAS names carry over to the next transcript of the same stream. */
+    public List<String> normalize(Transcript transcript) {
+        List<String> lines = new ArrayList<>();
+        Set<String> statNames = new LinkedHashSet<>();
+        for (Transcript.Unit unit : transcript.units()) {
+            if (unit.data()) {
+                lines.add(data(unit.bytes()));
+                continue;
+            }
+            String text = unit.text();
+            if (text.startsWith("STAT ")) {
+                statNames.add(statName(text));
+                continue;
+            }
+            if (!statNames.isEmpty()) {
+                statNames.forEach(name -> lines.add("STAT " + name + " <value>"));
+                statNames.clear();
+            }
+            if (text.startsWith("VERSION ")) {
+                lines.add("VERSION <version>" + printable(lineEnd(text)));
+            } else if (text.startsWith("VALUE ") && Transcript.casOf(text) != null) {
+                String cas = Transcript.casOf(text);
+                String name = casNames.computeIfAbsent(cas, c -> "c" + (casNames.size() + 1));
+                String stripped = text.stripTrailing();
+                lines.add(printable(stripped.substring(0, stripped.length() - cas.length()) + name + lineEnd(text)));
+            } else {
+                lines.add(printable(text));
+            }
+        }
+        statNames.forEach(name -> lines.add("STAT " + name + " <value>"));
+        switch (transcript.end()) {
+            case CLOSED -> lines.add("<closed>");
+            case TIMEOUT -> lines.add("<no reply within the read timeout>");
+            case COMPLETE -> {}
+        }
+        return lines;
+    }
+
+    private static String statName(String statLine) {
+        String rest = statLine.substring(5);
+        int space = rest.indexOf(' ');
+        String name = space < 0 ? rest.stripTrailing() : rest.substring(0, space);
+        return CLASS_ID.matcher(name).replaceAll("$1#:");
+    }
+
+    private static String lineEnd(String line) {
+        return line.substring(line.stripTrailing().length());
+    }
+
+    private static String data(byte[] bytes) {
+        if (bytes.length <= SHOWN_DATA_BYTES) {
+            return printable(new String(bytes, ISO_8859_1));
+        }
+        return "<" + bytes.length + " bytes sha256:" + sha256(bytes) + " starting "
+                + printable(new String(bytes, 0, 40, ISO_8859_1)) + "...>";
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Bytes as readable text: printable ASCII as is, {@code \r \n \t \\} escaped, anything else as {@code \xNN}. */
+    public static String printable(String latin1) {
+        StringBuilder out = new StringBuilder(latin1.length() + 8);
+        for (int i = 0; i < latin1.length(); i++) {
+            char c = latin1.charAt(i);
+            switch (c) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c >= 0x20 && c < 0x7f) {
+                        out.append(c);
+                    } else {
+                        out.append(String.format("\\x%02x", (int) c));
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

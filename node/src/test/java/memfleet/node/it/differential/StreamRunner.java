@@ -1,0 +1,220 @@
+package memfleet.node.it.differential;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import memfleet.node.it.ServerProcess;
+import memfleet.node.it.differential.CommandStream.Command;
+
+/**
+ * Sends command streams to the reference memcached and to the subject, each over a fresh connection, and
+ * collects both normalized replies. A stream goes out in segments: a segment ends before each CAS command that
+ * needs the CAS a server just returned, and every segment ends with a sentinel {@code version}, whose reply tells
+ * the runner that all replies of the segment have arrived. A segment goes out in one write or, chosen by the
+ * stream's own random numbers, cut at random byte offsets into pieces written with short pauses.
+ *
+ * <p>Both servers are restarted whenever the values stored since their start could reach {@value #RESTART_BYTES}
+ * bytes, so that no stream ever meets eviction or out-of-memory (the reference's {@code evictions} and
+ * {@code store_no_memory} are checked to be zero before each restart).
+ */
+final class StreamRunner implements AutoCloseable {
+    static final long RESTART_BYTES = 8L << 20;
+    private static final byte[] SENTINEL = "version\r\n".getBytes(ISO_8859_1);
+    private static final Duration PIECE_PAUSE = Duration.ofMillis(2);
+
+    /** Both servers' normalized replies to one stream, and whether the reference answered completely. */
+    record Outcome(List<String> reference, List<String> subject, boolean referenceComplete) {
+        boolean same() {
+            return reference.equals(subject);
+        }
+    }
+
+    private final String[] flags;
+    private ServerProcess reference;
+    private ServerProcess subject;
+    private long storedSinceStart;
+    private int restarts;
+
+    StreamRunner(String... flags) {
+        this.flags = flags.clone();
+        start();
+    }
+
+    private void start() {
+        reference = Subject.reference(flags);
+        subject = Subject.start(flags);
+        storedSinceStart = 0;
+    }
+
+    ServerProcess reference() {
+        return reference;
+    }
+
+    ServerProcess subject() {
+        return subject;
+    }
+
+    int restarts() {
+        return restarts;
+    }
+
+    /** Restarts both servers first if {@code stream} could push the stored bytes past the restart bound. */
+    void makeRoomFor(CommandStream stream) {
+        if (storedSinceStart + stream.storedBytes() > RESTART_BYTES && storedSinceStart > 0) {
+            checkNoMemoryPressure();
+            closeServers();
+            start();
+            restarts++;
+        }
+        storedSinceStart += stream.storedBytes();
+    }
+
+    /** Fails if the reference ever evicted or ran out of memory: then the streams were not deterministic. */
+    void checkNoMemoryPressure() {
+        try (WireConnection connection = new WireConnection(reference)) {
+            Map<String, String> stats = connection.stats();
+            if (!"0".equals(stats.get("evictions")) || !"0".equals(stats.get("store_no_memory"))) {
+                throw new IllegalStateException("the reference evicted (" + stats.get("evictions")
+                        + ") or ran out of memory (" + stats.get("store_no_memory")
+                        + "): lower StreamRunner.RESTART_BYTES, the replies were not deterministic");
+            }
+        }
+    }
+
+    Outcome run(CommandStream stream) {
+        Random splitter = new Random(stream.seed() ^ 0x5DEECE66DL);
+        try (WireConnection toReference = new WireConnection(reference);
+                WireConnection toSubject = new WireConnection(subject)) {
+            Side referenceSide = new Side(toReference);
+            Side subjectSide = new Side(toSubject);
+            List<List<Command>> segments = segments(stream.commands());
+            boolean complete = true;
+            for (List<Command> segment : segments) {
+                boolean quits = segment.get(segment.size() - 1).quits();
+                int versions = segment.stream().mapToInt(Command::versionReplies).sum() + (quits ? 0 : 1);
+                byte[] toRef = referenceSide.render(segment, quits);
+                byte[] toSub = subjectSide.render(segment, quits);
+                int[] cuts = cuts(splitter, Math.min(toRef.length, toSub.length));
+                Transcript.End refEnd = referenceSide.exchange(toRef, cuts, versions, quits);
+                Transcript.End subEnd = subjectSide.exchange(toSub, cuts, versions, quits);
+                Transcript.End expected = quits ? Transcript.End.CLOSED : Transcript.End.COMPLETE;
+                complete = refEnd == expected;
+                if (refEnd != expected || subEnd != expected) {
+                    break;
+                }
+            }
+            return new Outcome(referenceSide.replies, subjectSide.replies, complete);
+        }
+    }
+
+    /** Splits before every command that needs a CAS from the replies so far. */
+    private static List<List<Command>> segments(List<Command> commands) {
+        List<List<Command>> segments = new ArrayList<>();
+        List<Command> current = new ArrayList<>();
+        for (Command command : commands) {
+            if (command.casKey() != null && !current.isEmpty()) {
+                segments.add(current);
+                current = new ArrayList<>();
+            }
+            current.add(command);
+        }
+        if (!current.isEmpty()) {
+            segments.add(current);
+        }
+        return segments;
+    }
+
+    /** Half the segments go in one write; the others are cut at 1 to 4 random offsets. */
+    private static int[] cuts(Random splitter, int length) {
+        if (length < 2 || splitter.nextBoolean()) {
+            return new int[0];
+        }
+        int[] cuts = new int[1 + splitter.nextInt(4)];
+        for (int i = 0; i < cuts.length; i++) {
+            cuts[i] = 1 + splitter.nextInt(length - 1);
+        }
+        Arrays.sort(cuts);
+        return cuts;
+    }
+
+    /** One server's connection, its CAS values by key as it returned them, and its normalized replies so far. */
+    private static final class Side {
+        private final WireConnection connection;
+        private final ReplyNormalizer normalizer = new ReplyNormalizer();
+        private final Map<String, String> casByKey = new HashMap<>();
+        private final List<String> replies = new ArrayList<>();
+
+        Side(WireConnection connection) {
+            this.connection = connection;
+        }
+
+        byte[] render(List<Command> segment, boolean quits) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (Command command : segment) {
+                // a key never fetched with gets gets a CAS no item has
+                out.writeBytes(command.render(casByKey.getOrDefault(command.casKey(), "0")));
+            }
+            if (!quits) {
+                out.writeBytes(SENTINEL);
+            }
+            return out.toByteArray();
+        }
+
+        /**
+         * Writes on a separate thread while this one reads, so that a server blocked writing a large reply never
+         * blocks the write of the stream.
+         */
+        Transcript.End exchange(byte[] bytes, int[] cuts, int versions, boolean untilClosed) {
+            Thread writer = Thread.ofPlatform().daemon().name("stream-writer").start(() -> {
+                try {
+                    connection.writeInPieces(bytes, cuts, PIECE_PAUSE);
+                } catch (IOException closedEarly) {
+                    // the server closed or reset: the transcript shows it
+                }
+            });
+            Transcript transcript = Transcript.read(connection, versions, untilClosed);
+            try {
+                writer.join(Duration.ofSeconds(10));
+                if (writer.isAlive()) {
+                    connection.close();
+                    writer.join(Duration.ofSeconds(10));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            for (Transcript.Unit unit : transcript.units()) {
+                if (!unit.data()) {
+                    String cas = Transcript.casOf(unit.text());
+                    if (cas != null) {
+                        casByKey.put(Transcript.keyOf(unit.text()), cas);
+                    }
+                }
+            }
+            replies.addAll(normalizer.normalize(transcript));
+            return transcript.end();
+        }
+    }
+
+    private void closeServers() {
+        if (subject != null) {
+            subject.close();
+        }
+        if (reference != null) {
+            reference.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closeServers();
+    }
+}
