@@ -25,6 +25,7 @@ final class AdminCommands {
     private final Node node;
     private final StatsWriter statsWriter;
     private final boolean[] ok = new boolean[1];
+    private Metadump metadump;
 
     AdminCommands(Node node) {
         this.node = node;
@@ -287,11 +288,8 @@ final class AdminCommands {
                 } else if (!crawler.tryStartDump()) {
                     out.writeBytes(TextReplies.CRAWLER_BUSY);
                 } else {
-                    try {
-                        metadump(classes, out);
-                    } finally {
-                        crawler.endDump();
-                    }
+                    metadump = new Metadump(node, classes);
+                    return TextCommands.STREAM;
                 }
             }
             return TextCommands.CONTINUE;
@@ -352,43 +350,10 @@ final class AdminCommands {
         return classes;
     }
 
-    /** memcached's metadump lines: "key=... exp=... la=... cas=... fetch=... cls=... size=..." then END. */
-    private void metadump(boolean[] classes, ByteBuf out) {
-        ItemStore store = node.store();
-        long started = store.clock().processStarted();
-        byte[] key = new byte[256];
-        StringBuilder sb = new StringBuilder(256);
-        for (int c = 1; c <= store.slabs().largest(); c++) {
-            if (!classes[c]) {
-                continue;
-            }
-            for (int seg = 0; seg < SegmentedLru.SEGMENTS; seg++) {
-                int clsid = c;
-                node.crawler().crawl(c, seg, it -> {
-                    int nkey = Item.nkey(it);
-                    NativeMemory.copyToArray(Item.key(it), key, 0, nkey);
-                    sb.setLength(0);
-                    sb.append("key=");
-                    for (int i = 0; i < nkey; i++) {
-                        int b = key[i] & 0xff;
-                        if (b > 32 && b < 127 && b != '%') {
-                            sb.append((char) b);
-                        } else {
-                            sb.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
-                                    .append(Character.toUpperCase(Character.forDigit(b & 15, 16)));
-                        }
-                    }
-                    int exp = Item.exptime(it);
-                    sb.append(" exp=").append(exp == 0 ? -1 : exp + started)
-                            .append(" la=").append(Item.time(it) + started)
-                            .append(" cas=").append(Long.toUnsignedString(Item.cas(it)))
-                            .append(" fetch=").append(Item.has(it, Item.FETCHED) ? "yes" : "no")
-                            .append(" cls=").append(clsid)
-                            .append(" size=").append(store.totalOf(it)).append("\r\n");
-                    out.writeBytes(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-                });
-            }
-        }
-        out.writeBytes(TextReplies.END);
+    /** The metadump that the last {@link TextCommands#STREAM} asked the connection to run. */
+    Metadump takeMetadump() {
+        Metadump m = metadump;
+        metadump = null;
+        return m;
     }
 }

@@ -27,6 +27,8 @@ public final class TextCommands {
     public static final int SWALLOW = 2;
     public static final int CLOSE = 3;
     public static final int CLOSE_AFTER_WRITE = 4;
+    /** Stream {@link #takeMetadump()} to the client off the event loop, then carry on. */
+    public static final int STREAM = 5;
 
     public static final int KEY_MAX_LENGTH = 250;
     private static final int MAX_VERBOSITY_LEVEL = 2;
@@ -103,6 +105,11 @@ public final class TextCommands {
     /** Bytes of the data block including its CRLF, for {@link #READ_DATA}. */
     public long pendingLength() {
         return pendingLength;
+    }
+
+    /** The metadump to stream, for {@link #STREAM}. */
+    public Metadump takeMetadump() {
+        return admin.takeMetadump();
     }
 
     /** Bytes to discard, for {@link #SWALLOW}. */

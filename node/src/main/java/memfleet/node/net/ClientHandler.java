@@ -195,6 +195,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                         dataRemaining = commands.swallowLength();
                     }
                     case TextCommands.CLOSE -> closeNow();
+                    case TextCommands.STREAM -> {
+                        startMetadump(commands.takeMetadump());
+                        return;
+                    }
                     case TextCommands.CLOSE_AFTER_WRITE -> {
                         closing = true;
                         flush(true);
@@ -310,6 +314,49 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private void closeNow() {
         closing = true;
         flush(true);
+    }
+
+    /**
+     * Runs a metadump on a virtual thread that writes chunks as the client reads them; the connection
+     * reads no further commands until it has ended (memcached's conn_watch).
+     */
+    private void startMetadump(memfleet.node.command.Metadump dump) {
+        flush(false);
+        paused = true;
+        stateName = "conn_watch";
+        Channel ch = ctx.channel();
+        ch.config().setAutoRead(false);
+        Thread.ofVirtual().name("metadump-" + fd).start(() -> {
+            try {
+                dump.run(new memfleet.node.command.Metadump.Sink() {
+                    @Override
+                    public ByteBuf newChunk() {
+                        return ctx.alloc().directBuffer(80 * 1024);
+                    }
+
+                    @Override
+                    public void send(ByteBuf chunk) {
+                        if (!ch.isActive()) {
+                            chunk.release();
+                            throw new java.util.concurrent.CancellationException();
+                        }
+                        ctx.writeAndFlush(chunk);
+                        while (ch.isActive() && !ch.isWritable()) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                        }
+                    }
+                });
+            } finally {
+                ctx.executor().execute(() -> {
+                    stateName = "conn_new_cmd";
+                    paused = false;
+                    if (ch.isActive()) {
+                        ch.config().setAutoRead(true);
+                        process();
+                    }
+                });
+            }
+        });
     }
 
     private void pause() {

@@ -149,6 +149,7 @@ public final class NodeServer implements AutoCloseable {
 
     private void addListener(Channel ch) {
         listeners.add(ch);
+        node.connectionStats().total.incrementAndGet(); // memcached counts its listening sockets here too
         String address = describe(ch.localAddress());
         int fd = fdOf(ch);
         if (settings.verbose > 1) {

@@ -118,7 +118,12 @@ public final class LruCrawler implements Runnable {
     /** Receives live items passed by a metadump walk. */
     @FunctionalInterface
     public interface Dump {
+        /** Called under the list lock: copy what is needed, do not block. */
         void item(long it);
+
+        /** Called between steps with no lock held: the place to send and to wait for the reader. */
+        default void afterStep() {
+        }
     }
 
     /**
@@ -156,32 +161,34 @@ public final class LruCrawler implements Runnable {
                         continue; // another walker's marker
                     }
                     checked++;
-                    int hv = Murmur3.hash(Item.key(it), Item.nkey(it));
-                    ReentrantLock stripe = store.index().lock(hv);
-                    if (!stripe.tryLock()) {
-                        continue;
-                    }
-                    try {
-                        if (store.isExpired(it)) {
-                            reclaimed++;
-                            store.stats().add(clsid, StoreStats.CRAWLER_RECLAIMED, 1);
-                            if (!Item.has(it, Item.FETCHED)) {
-                                store.stats().add(clsid, StoreStats.EXPIRED_UNFETCHED, 1);
+                    if (store.isExpired(it)) {
+                        int hv = Murmur3.hash(Item.key(it), Item.nkey(it));
+                        ReentrantLock stripe = store.index().lock(hv);
+                        if (stripe.tryLock()) {
+                            try {
+                                reclaimed++;
+                                store.stats().add(clsid, StoreStats.CRAWLER_RECLAIMED, 1);
+                                if (!Item.has(it, Item.FETCHED)) {
+                                    store.stats().add(clsid, StoreStats.EXPIRED_UNFETCHED, 1);
+                                }
+                                store.index().remove(hv, it);
+                                lru.unlink(it, lruIndex, store.totalOf(it));
+                                Item.clear(it, Item.LINKED);
+                                store.freeChunks(it);
+                            } finally {
+                                stripe.unlock();
                             }
-                            store.index().remove(hv, it);
-                            lru.unlink(it, lruIndex, store.totalOf(it));
-                            Item.clear(it, Item.LINKED);
-                            store.freeChunks(it);
-                        } else if (dump != null) {
-                            dump.item(it);
                         }
-                    } finally {
-                        stripe.unlock();
+                    } else if (dump != null) {
+                        // linked in the list we hold: it cannot be freed while we read it
+                        dump.item(it);
                     }
                 } finally {
                     listLock.unlock();
                 }
-                if (dump == null) {
+                if (dump != null) {
+                    dump.afterStep();
+                } else {
                     store.stats().add(clsid, StoreStats.CRAWLER_ITEMS_CHECKED, 1);
                     if (tocrawl > 0 && checked >= tocrawl) {
                         break;
