@@ -8,7 +8,6 @@ import memfleet.node.Node;
 import memfleet.node.stats.ThreadStats;
 import memfleet.node.store.Item;
 import memfleet.node.store.ItemStore;
-import memfleet.node.store.NativeMemory;
 import memfleet.protocol.text.Decimal;
 import memfleet.protocol.text.TextReplies;
 import memfleet.protocol.text.TextTokenizer;
