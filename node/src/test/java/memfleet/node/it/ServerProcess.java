@@ -97,7 +97,12 @@ public final class ServerProcess implements AutoCloseable {
             Path log = Files.createTempFile(name + "-" + port + "-", ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             ServerProcess server = new ServerProcess(name, p, port, log);
-            server.awaitListening(Duration.ofSeconds(30));
+            int sock = argList.indexOf("-s");
+            if (sock >= 0) {
+                server.awaitSocketFile(Path.of(argList.get(sock + 1)), Duration.ofSeconds(30));
+            } else {
+                server.awaitListening(Duration.ofSeconds(30));
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -119,6 +124,21 @@ public final class ServerProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException(name + " did not listen on " + port + " within " + timeout + ": " + output());
+    }
+
+    private void awaitSocketFile(Path socket, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + output());
+            }
+            if (Files.exists(socket)) {
+                return;
+            }
+            sleep(50);
+        }
+        close();
+        throw new IllegalStateException(name + " did not create " + socket + " within " + timeout + ": " + output());
     }
 
     /** Any free TCP port on loopback. */
