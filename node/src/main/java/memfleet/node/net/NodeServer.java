@@ -223,8 +223,9 @@ public final class NodeServer implements AutoCloseable {
         if (clockThread != null) {
             clockThread.interrupt();
         }
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        // bounded: an event loop that misses its wake-up must not keep the process from exiting
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (settings.socketPath != null) {
             try {
                 java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(settings.socketPath));
