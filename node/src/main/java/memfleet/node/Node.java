@@ -36,6 +36,7 @@ public final class Node {
     private final PrefixStats prefixStats;
     private final long startedMillis = System.currentTimeMillis();
     private volatile Runnable shutdownAction = () -> { };
+    private volatile int maxClients;
 
     public Node(Settings settings) {
         this.settings = settings;
@@ -44,6 +45,22 @@ public final class Node {
         this.maintainer = new LruMaintainer(store);
         this.rebalancer = new SlabRebalancer(store);
         this.prefixStats = new PrefixStats(settings.prefixDelimiter);
+        this.maxClients = settings.maxConns;
+    }
+
+    /**
+     * How many clients {@code -c} admits. memcached counts file descriptors: it refuses a client whose
+     * descriptor reaches {@code maxconns - 1}, and its own descriptors (stdio, listeners, four per worker
+     * thread) come first, so {@code -c 1024 -t 4} serves 1024 - 8 - 16 clients with one listener. The
+     * JVM's descriptors differ, so memfleet computes the same number instead of reading its descriptors.
+     */
+    public int maxClients() {
+        return maxClients;
+    }
+
+    /** Sets {@link #maxClients()} from the listening sockets the server opened. */
+    public void listenersOpened(int sockets) {
+        maxClients = Math.max(1, settings.maxConns - (7 + sockets + 4 * settings.numThreads));
     }
 
     public Settings settings() {

@@ -302,8 +302,10 @@ final class AdminCommands {
         }
         if (ntokens == 4 && sub.equals("sleep")) {
             long n = Decimal.parseUnsigned32(in, t.start(2), t.end(2), ok);
-            if (n == Decimal.INVALID || n > 1_000_000) {
+            if (n == Decimal.INVALID) {
                 line(out, "CLIENT_ERROR bad command line format");
+            } else if (n > 1_000_000) {
+                line(out, "CLIENT_ERROR sleep must be one second or less");
             } else {
                 s.lruCrawlerSleep = (int) n;
                 out.writeBytes(TextReplies.OK);
@@ -311,8 +313,12 @@ final class AdminCommands {
             return TextCommands.CONTINUE;
         }
         if (ntokens == 3 && sub.equals("enable")) {
-            s.lruCrawler = true;
-            out.writeBytes(TextReplies.OK);
+            if (s.lruCrawler) {
+                line(out, "ERROR failed to start lru crawler thread"); // memcached: it is already running
+            } else {
+                s.lruCrawler = true;
+                out.writeBytes(TextReplies.OK);
+            }
             return TextCommands.CONTINUE;
         }
         if (ntokens == 3 && sub.equals("disable")) {

@@ -13,7 +13,7 @@ import memfleet.node.store.SegmentedLru;
 
 /**
  * {@code lru_crawler metadump}: streams one line per live item ("key=... exp=... la=... cas=...
- * fetch=... cls=... size=...", keys URL-encoded) then END, in chunks, off the event loop. Like
+ * fetch=... cls=... size=...\n", keys URL-encoded, newline only as memcached writes them) then END, in chunks, off the event loop. Like
  * memcached's crawler writing to the client, it walks with a marker so no list stays locked, and it
  * waits for a slow reader between chunks instead of buffering the whole cache in memory.
  */
@@ -100,6 +100,6 @@ public final class Metadump {
                 .append(" cas=").append(Long.toUnsignedString(Item.cas(it)))
                 .append(" fetch=").append(Item.has(it, Item.FETCHED) ? "yes" : "no")
                 .append(" cls=").append(clsid)
-                .append(" size=").append(node.store().totalOf(it)).append("\r\n");
+                .append(" size=").append(node.store().totalOf(it)).append('\n'); // memcached ends these with \n only
     }
 }

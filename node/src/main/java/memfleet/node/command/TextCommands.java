@@ -50,6 +50,7 @@ public final class TextCommands {
     private static final byte[] W_DELETE = ascii("delete");
     private static final byte[] W_TOUCH = ascii("touch");
     private static final byte[] W_REPLACE = ascii("replace");
+    private static final byte[] W_BGET = ascii("bget");
     private static final byte[] W_PREPEND = ascii("prepend");
     private static final byte[] W_FLUSH_ALL = ascii("flush_all");
     private static final byte[] W_VERSION = ascii("version");
@@ -123,6 +124,11 @@ public final class TextCommands {
     public int execute(ByteBuf in, int start, int end, ByteBuf out) {
         noreply = false;
         int len = end - start;
+        // memcached tokenizes a C string: a NUL byte ends the line
+        int nul = memfleet.node.store.NativeMemory.indexOf(in.memoryAddress() + start, len, (byte) 0);
+        if (nul >= 0) {
+            len = nul;
+        }
         if (line.length > 65536 && len <= 2048) {
             line = new byte[2048]; // a long multi-get has passed: give its buffer back
         }
@@ -218,7 +224,13 @@ public final class TextCommands {
             default:
                 break;
         }
-        if (tokens.is(line, 0, W_REPLACE)) {
+        if (tokens.is(line, 0, W_BGET)) {
+            if (ntokens < 3) {
+                ReplyBytes.put(out, TextReplies.ERROR);
+            } else {
+                get(out, false, false);
+            }
+        } else if (tokens.is(line, 0, W_REPLACE)) {
             return update(out, ntokens, ItemStore.REPLACE, 6, 7);
         } else if (tokens.is(line, 0, W_PREPEND)) {
             return update(out, ntokens, ItemStore.PREPEND, 6, 7);

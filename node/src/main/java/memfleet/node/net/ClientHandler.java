@@ -27,6 +27,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private static final int SWALLOW = 2;
     /** memcached closes a connection whose line passes this without a newline (unless it is a get). */
     private static final int LINE_LIMIT = 2048;
+    /** memcached's first read of a connection: a command line must end inside it (gets aside). */
+    private static final int FIRST_READ_BYTES = 16 * 1024;
     /** A multi-get line may be long, but not unbounded. */
     private static final int GET_LINE_LIMIT = 16 * 1024 * 1024;
     /** Replies are written out once this much is queued, even mid-batch. */
@@ -78,7 +80,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             System.err.println("<" + fd + " new auto-negotiating client connection");
             System.err.println(fd + ": Client using the ascii protocol");
         }
-        if (current > node.settings().maxConns) {
+        if (current > node.maxClients()) {
             cs.rejected.incrementAndGet();
             closing = true;
             ByteBuf msg = ctx.alloc().directBuffer(TextReplies.TOO_MANY_CONNECTIONS.length);
@@ -159,6 +161,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                     if (in.readableBytes() > LINE_LIMIT && !mayBeLongGet(start)) {
                         closeNow();
                     }
+                    break;
+                }
+                if (eol - start > FIRST_READ_BYTES && !mayBeLongGet(start)) {
+                    // memcached reads 16 KB at first: a longer non-get line has no newline in it, so it closes
+                    closeNow();
                     break;
                 }
                 if (budget-- <= 0) {
@@ -295,7 +302,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (out != null && out.isReadable()) {
             stats.bytesWritten += out.readableBytes();
             ByteBuf sent = out.retain();
-            var f = ctx.writeAndFlush(sent);
+            // no promise object per reply unless the connection closes after it
+            var f = thenClose ? ctx.writeAndFlush(sent) : ctx.writeAndFlush(sent, ctx.voidPromise());
             commands.outputFlushed();
             if (sent.refCnt() == 1) {
                 sent.clear();

@@ -121,6 +121,7 @@ public final class NodeServer implements AutoCloseable {
         if (settings.socketPath == null && settings.udpPort != 0) {
             listeners.addAll(UdpHandler.bind(node, workerGroup, epoll));
         }
+        node.listenersOpened(listeners.size());
         node.maintainer().start();
         node.crawler().start();
         node.rebalancer().start();

@@ -480,6 +480,9 @@ public final class ItemStore {
     private long join(long old, long it, boolean append) {
         int oldLen = Item.nbytes(old);
         int addLen = Item.nbytes(it);
+        if (tooLarge(Item.nkey(old), Item.clientFlags(old), (long) oldLen + addLen)) {
+            return 0; // memcached: NOT_STORED when the joined item would pass the size limit
+        }
         long joined = allocate(Item.key(old), Item.nkey(old), Item.clientFlags(old), Item.exptime(old), oldLen + addLen);
         if (joined == 0) {
             return 0;
@@ -566,13 +569,23 @@ public final class ItemStore {
             v = v * 10 + d;
             i++;
         }
-        if (i == digitsStart || (i < n && !isSpace(NativeMemory.getByte(data + i)))) {
-            return 0;
+        if (i == digitsStart || (i < n && NativeMemory.getByte(data + i) != 0 && !isSpace(NativeMemory.getByte(data + i)))) {
+            return 0; // strtoull stops at a NUL or whitespace; anything else after the digits is junk
         }
         if (neg) {
             v = -v;
-            if (v < 0) {
-                return 0;
+        }
+        if (v < 0) {
+            // memcached's safe_strtoull: a value of 2^63 or more is refused when strchr finds a '-' in the
+            // string, which it reads up to the first NUL (past the digits); we stop at the value's end
+            for (int k = 0; k < n; k++) {
+                byte b = NativeMemory.getByte(data + k);
+                if (b == 0) {
+                    break;
+                }
+                if (b == '-') {
+                    return 0;
+                }
             }
         }
         ok[1] = 1;

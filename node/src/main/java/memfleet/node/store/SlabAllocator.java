@@ -47,14 +47,17 @@ public final class SlabAllocator {
     long detachedCarveEnd;
 
     /**
-     * Reserves (but does not touch) enough address space for {@code maxBytes} of pages plus headroom for
+     * Reserves (but does not touch) address space for {@code maxBytes} of pages plus headroom for
      * {@code cache_memlimit} to grow and for one page per class beyond the limit, as memcached allows.
      */
     public SlabAllocator(long maxBytes, int pageSize, int chunkMax, int minChunk, double factor, boolean largePages) {
         this.pageSize = pageSize;
         this.chunkMax = chunkMax;
         this.memLimit = maxBytes;
-        long reserve = Math.max(maxBytes * 2, maxBytes + (256L << 20)) + (long) (MAX_CLASSES + 2) * pageSize;
+        // address space only (MAP_NORESERVE): room for cache_memlimit to grow as memcached lets it, up to
+        // what 32-bit refs at 8-byte alignment reach; a larger -m gets twice itself at a coarser alignment
+        long reserve = Math.max(maxBytes * 2, (32L << 30) - (long) (MAX_CLASSES + 2) * pageSize)
+                + (long) (MAX_CLASSES + 2) * pageSize;
         reserve = (reserve + pageSize - 1) / pageSize * pageSize;
         int s = 3;
         while ((reserve >>> s) > 0xFFFF_FFFFL) {
