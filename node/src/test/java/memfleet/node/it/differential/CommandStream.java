@@ -31,7 +31,8 @@ public record CommandStream(long seed, List<Command> commands) {
             long storedBytes) {
 
         static Command of(String line) {
-            return new Command(line.getBytes(ISO_8859_1), new byte[0], null, versionReplies(line), quits(line), false, 0);
+            return new Command(
+                    line.getBytes(ISO_8859_1), new byte[0], null, versionReplies(line), quits(line), false, 0);
         }
 
         private static int versionReplies(String line) {

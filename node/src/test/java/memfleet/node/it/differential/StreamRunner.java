@@ -31,7 +31,8 @@ final class StreamRunner implements AutoCloseable {
     private static final Duration PIECE_PAUSE = Duration.ofMillis(2);
 
     /** Both servers' normalized replies to one stream, and whether the reference answered completely. */
-    record Outcome(List<String> reference, List<String> subject, boolean referenceComplete) {
+    record Outcome(
+            List<String> reference, List<String> subject, boolean referenceComplete, List<String> closes) {
         boolean same() {
             return reference.equals(subject);
         }
@@ -70,11 +71,16 @@ final class StreamRunner implements AutoCloseable {
     void makeRoomFor(CommandStream stream) {
         if (storedSinceStart + stream.storedBytes() > RESTART_BYTES && storedSinceStart > 0) {
             checkNoMemoryPressure();
-            closeServers();
-            start();
-            restarts++;
+            restart();
         }
         storedSinceStart += stream.storedBytes();
+    }
+
+    /** Fresh processes for both servers. */
+    void restart() {
+        closeServers();
+        start();
+        restarts++;
     }
 
     /** Fails if the reference ever evicted or ran out of memory: then the streams were not deterministic. */
@@ -111,7 +117,10 @@ final class StreamRunner implements AutoCloseable {
                     break;
                 }
             }
-            return new Outcome(referenceSide.replies, subjectSide.replies, complete);
+            List<String> closes = new ArrayList<>();
+            referenceSide.closes.forEach(c -> closes.add("reference: " + c));
+            subjectSide.closes.forEach(c -> closes.add("subject: " + c));
+            return new Outcome(referenceSide.replies, subjectSide.replies, complete, closes);
         }
     }
 
@@ -148,7 +157,8 @@ final class StreamRunner implements AutoCloseable {
     /** One server's connection, its CAS values by key as it returned them, and its normalized replies so far. */
     private static final class Side {
         private final WireConnection connection;
-        private final ReplyNormalizer normalizer = new ReplyNormalizer();
+        private final ReplyNormalizer normalizer = new ReplyNormalizer(true);
+        private final List<String> closes = new ArrayList<>();
         private final Map<String, String> casByKey = new HashMap<>();
         private final List<String> replies = new ArrayList<>();
 
@@ -182,8 +192,12 @@ final class StreamRunner implements AutoCloseable {
             });
             Transcript transcript = Transcript.read(connection, versions, untilClosed);
             try {
-                writer.join(Duration.ofSeconds(10));
-                if (writer.isAlive()) {
+                // after a complete reply the server has read every byte, so the writer is done or about to be;
+                // otherwise the server may have stopped reading, and only a close unblocks the writer
+                Duration grace = Duration.ofSeconds(transcript.end() == Transcript.End.COMPLETE ? 60 : 2);
+                if (!writer.join(grace)) {
+                    closes.add("runner closed the connection: the writer was still blocked after " + grace + " at "
+                            + Arrays.toString(writer.getStackTrace()));
                     connection.close();
                     writer.join(Duration.ofSeconds(10));
                 }
@@ -200,6 +214,9 @@ final class StreamRunner implements AutoCloseable {
                 }
             }
             replies.addAll(normalizer.normalize(transcript));
+            if (transcript.end() != Transcript.End.COMPLETE) {
+                closes.add(transcript.end() + " after " + replies.size() + " reply lines: " + transcript.endDetail());
+            }
             return transcript.end();
         }
     }

@@ -1,6 +1,7 @@
 package memfleet.node.it.differential;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.MINUTES;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,8 +24,15 @@ import org.junit.jupiter.api.Timeout;
  * {@code -Dmemfleet.it.budgetSeconds=<seconds>} (default 60; streams stop starting after it); a failure prints the
  * failing stream's seed, and {@code -Dmemfleet.it.seed=<that seed> -Dmemfleet.it.streams=1} replays it alone.
  * The whole stream and both replies are also written to {@code target/differential/<seed>.txt}.
+ *
+ * <p>memcached 1.6.18 itself is not perfectly deterministic: in a few thousand streams it once closed a
+ * connection for no visible reason and once called a 20-digit number non-numeric, both never again on replay
+ * (races with its LRU maintainer and crawler threads, which hold item references and reclaim items on their own
+ * clock). So a stream that differs is replayed once on freshly started servers; it is not counted only if both
+ * servers then agree and it was a memcached process whose answer changed. If that happens in more than 2 % of
+ * the streams (at least 2), the generator is at fault and the test fails.
  */
-@Timeout(value = 180, unit = SECONDS)
+@Timeout(value = 20, unit = MINUTES) // the stream budget bounds a normal run; this only stops a hung one
 class TextProtocolDifferentialIT {
     private static final long DEFAULT_BASE_SEED = 20_261_125L;
     private static final int MAX_COMMANDS = 60;
@@ -38,24 +47,54 @@ class TextProtocolDifferentialIT {
         long started = System.nanoTime();
         int ran = 0;
         long bytes = 0;
+        List<Long> wavered = new ArrayList<>();
         try (StreamRunner runner = new StreamRunner("-m", "64", "-t", "2")) {
             for (int i = 0; i < streams && System.nanoTime() - started < BUDGET_NANOS; i++) {
                 CommandStream stream = CommandStreamGenerator.generate(base + i, MAX_COMMANDS, now);
                 runner.makeRoomFor(stream);
                 StreamRunner.Outcome outcome = runner.run(stream);
                 if (!outcome.referenceComplete() || !outcome.same()) {
-                    fail(report(stream, outcome, runner));
+                    String first = report(stream, outcome, runner);
+                    runner.restart();
+                    runner.makeRoomFor(stream);
+                    StreamRunner.Outcome rerun = runner.run(stream);
+                    if (!memcachedWavered(outcome, rerun)) {
+                        fail(first + "\nOn fresh servers the stream "
+                                + (rerun.same() ? "got equal replies" : "differed again")
+                                + ", and the difference is not memcached answering differently, so it counts.");
+                    }
+                    wavered.add(stream.seed());
+                    System.out.println("memcached answered stream " + stream.seed() + " differently on a rerun on "
+                            + "fresh servers, where both sides agreed; not counted. First run:\n" + first);
+                    assertThat(wavered.size()).as("streams where memcached itself was not deterministic: %s; "
+                            + "the generator makes non-deterministic streams", wavered).isLessThanOrEqualTo(
+                            Math.max(2, streams / 50));
                 }
                 ran++;
                 bytes += stream.storedBytes();
             }
             runner.checkNoMemoryPressure();
             System.out.printf("differential: %d streams (seeds %d..%d), %d value bytes, %d restarts, %.1f s, "
-                            + "subject %s%n",
+                            + "subject %s, memcached not deterministic in %s%n",
                     ran, base, base + ran - 1, bytes, runner.restarts(), (System.nanoTime() - started) / 1e9,
-                    Subject.kind());
+                    Subject.kind(), wavered);
         }
         assertThat(ran).as("streams run within the time budget").isGreaterThan(0);
+    }
+
+    /**
+     * True if the only explanation for a difference is memcached itself answering a stream differently (rare
+     * races with its background threads, see the class comment): on fresh servers both sides agree, and a
+     * memcached process (the reference, or the subject when it is memcached) answered differently than in the
+     * first run. A subject that is the node and changed its answer while memcached did not is a failure.
+     */
+    private static boolean memcachedWavered(StreamRunner.Outcome first, StreamRunner.Outcome rerun) {
+        if (!rerun.same() || !rerun.referenceComplete()) {
+            return false;
+        }
+        boolean referenceChanged = !first.reference().equals(rerun.reference());
+        boolean memcachedSubjectChanged = !Subject.isMemfleet() && !first.subject().equals(rerun.subject());
+        return referenceChanged || memcachedSubjectChanged;
     }
 
     private static String report(CommandStream stream, StreamRunner.Outcome outcome, StreamRunner runner) {
@@ -74,6 +113,7 @@ class TextProtocolDifferentialIT {
         while (first < reference.size() && first < subject.size() && reference.get(first).equals(subject.get(first))) {
             first++;
         }
+        outcome.closes().forEach(close -> out.append("Connection ended: ").append(close).append('\n'));
         out.append("Replies differ first at line ").append(first).append(" (normalized; > marks differing lines):\n");
         int lines = Math.max(reference.size(), subject.size());
         for (int i = 0; i < lines; i++) {

@@ -28,10 +28,16 @@ public final class Transcript {
 
     private final List<Unit> units;
     private final End end;
+    private final String endDetail;
 
     private Transcript(List<Unit> units, End end) {
+        this(units, end, end == End.CLOSED ? "end of stream" : "");
+    }
+
+    private Transcript(List<Unit> units, End end, String endDetail) {
         this.units = List.copyOf(units);
         this.end = end;
+        this.endDetail = endDetail;
     }
 
     public List<Unit> units() {
@@ -40,6 +46,11 @@ public final class Transcript {
 
     public End end() {
         return end;
+    }
+
+    /** How a close showed (end of stream, or the exception a reset caused), for failure messages. */
+    public String endDetail() {
+        return endDetail;
     }
 
     /**
@@ -76,10 +87,10 @@ public final class Transcript {
             }
             return new Transcript(units, End.COMPLETE);
         } catch (SocketTimeoutException e) {
-            return new Transcript(units, End.TIMEOUT);
+            return new Transcript(units, End.TIMEOUT, "no bytes for the read timeout");
         } catch (IOException reset) {
             // a reset is how a close looks when the server closed with our bytes unread: same as a close
-            return new Transcript(units, End.CLOSED);
+            return new Transcript(units, End.CLOSED, reset.toString());
         }
     }
 

@@ -79,7 +79,8 @@ class BadInputIT {
             assertThat(good.operations()).as("well-behaved operations during the junk").isGreaterThan(100);
             assertThat(observer.call("version\r\n")).startsWith("VERSION ");
 
-            await().atMost(Duration.ofSeconds(15)).until(() -> observer.stat("curr_connections") == baselineConnections);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> observer.stat("curr_connections") == baselineConnections);
             long rss = server.rssBytes();
             assertThat(rss).as("RSS after the junk, in bytes, against %d MB before", baselineRss >> 20)
                     .isLessThanOrEqualTo(baselineRss + ((long) RSS_GROWTH_BOUND_MB << 20));
