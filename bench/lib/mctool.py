@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Small memcached text-protocol client for the bench scripts: readiness probe, stats, memory fill.
+
+Standard library only, so it runs on Debian's /usr/bin/python3 with nothing installed.
+Every socket operation has a timeout, so a wedged server fails the step instead of hanging the run.
+"""
+import argparse
+import os
+import socket
+import sys
+import time
+
+IO_TIMEOUT = 10.0
+
+
+def connect(host, port, timeout=IO_TIMEOUT):
+    s = socket.create_connection((host, port), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def read_until(sock, terminator, buf=b""):
+    while not buf.endswith(terminator):
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        buf += chunk
+    return buf
+
+
+def stats(sock):
+    """`stats` as a dict; a server that answers with an error line gets an empty dict."""
+    sock.sendall(b"stats\r\n")
+    out = {}
+    buf = b""
+    while not buf.endswith(b"END\r\n"):
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        buf += chunk
+        if buf.endswith(b"\r\n") and buf.rsplit(b"\r\n", 2)[-2].split(b" ", 1)[0] in (
+                b"ERROR", b"CLIENT_ERROR", b"SERVER_ERROR"):
+            return out
+    for line in buf.decode("ascii", "replace").splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and parts[0] == "STAT":
+            out[parts[1]] = parts[2]
+    return out
+
+
+def cmd_free(a):
+    """Exit 0 when nothing listens on host:port (so we never benchmark a stray server)."""
+    try:
+        connect(a.host, a.port, timeout=1.0).close()
+    except OSError:
+        return 0
+    print(f"{a.host}:{a.port} already has a listener", file=sys.stderr)
+    return 1
+
+
+def cmd_ready(a):
+    """Exit 0 once the server answers `version`; 1 after the timeout."""
+    deadline = time.monotonic() + a.timeout
+    last = None
+    while time.monotonic() < deadline:
+        if a.pid and not os.path.exists(f"/proc/{a.pid}"):
+            print(f"server process {a.pid} exited before answering", file=sys.stderr)
+            return 1
+        try:
+            with connect(a.host, a.port, timeout=2.0) as s:
+                s.sendall(b"version\r\n")
+                line = read_until(s, b"\r\n")
+                if line.startswith(b"VERSION"):
+                    print(line.decode().strip())
+                    return 0
+                last = line
+        except OSError as e:
+            last = e
+        time.sleep(0.1)
+    print(f"server on {a.host}:{a.port} not ready after {a.timeout}s: {last!r}", file=sys.stderr)
+    return 1
+
+
+def cmd_stats(a):
+    """Print `name value` for the requested stats (all when none named); missing ones print `-`."""
+    with connect(a.host, a.port) as s:
+        st = stats(s)
+    for name in a.names or sorted(st):
+        print(name, st.get(name, "-"))
+    return 0
+
+
+def set_batch(sock, first, count, value, key_fmt):
+    """Pipeline `count` sets, then read `count` replies; every reply must be STORED.
+
+    A shorter error reply leaves the read waiting, and the socket timeout turns that into an error.
+    """
+    header = f" 0 0 {len(value)}\r\n".encode()
+    tail = value + b"\r\n"
+    req = b"".join(b"set " + (key_fmt % i).encode() + header + tail for i in range(first, first + count))
+    sock.sendall(req)
+    want = len(b"STORED\r\n") * count
+    buf = b""
+    while len(buf) < want:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            raise ConnectionError("server closed the connection during fill")
+        buf += chunk
+    if buf != b"STORED\r\n" * count:
+        bad = [l for l in buf.split(b"\r\n") if l and l != b"STORED"][:3]
+        raise RuntimeError(f"unexpected replies while filling: {bad!r}")
+
+
+def cmd_fill(a):
+    """Write k%09d keys until the server evicts, keep writing a while, report item counts.
+
+    Prints `name value` lines: keys written and curr_items at the first eviction, then again after
+    writing `--extra` times as many keys more (the steady state once the LRU is cycling).
+    """
+    key_fmt = a.key_format
+    if len(key_fmt % 0) != a.key_len or len(key_fmt % (a.max_keys - 1)) != a.key_len:
+        raise SystemExit(f"key format {key_fmt!r} does not give {a.key_len}-byte keys up to {a.max_keys}")
+    value = b"v" * a.value_size
+    deadline = time.monotonic() + a.timeout
+    with connect(a.host, a.port) as s:
+        written = 0
+        first_evict = None
+        target = a.max_keys
+        while written < target:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"fill timed out after {a.timeout}s with {written} keys written")
+            n = min(a.batch, target - written)
+            set_batch(s, written, n, value, key_fmt)
+            written += n
+            if first_evict is None:
+                st = stats(s)
+                if int(st.get("evictions", "0")) > 0:
+                    first_evict = (written, st)
+                    target = min(a.max_keys, written + int(written * a.extra))
+        end = stats(s)
+    if first_evict is None:
+        print("evicted no")
+        print("keys_written", written)
+        print("curr_items_end", end.get("curr_items", "-"))
+        return 3
+    w0, st0 = first_evict
+    print("evicted yes")
+    print("keys_at_first_eviction", w0)
+    print("curr_items_at_first_eviction", st0.get("curr_items", "-"))
+    print("keys_written", written)
+    print("curr_items_end", end.get("curr_items", "-"))
+    print("evictions_end", end.get("evictions", "-"))
+    print("bytes_end", end.get("bytes", "-"))
+    print("limit_maxbytes", end.get("limit_maxbytes", "-"))
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("free")
+    r = sub.add_parser("ready")
+    r.add_argument("--timeout", type=float, default=30.0)
+    r.add_argument("--pid", type=int, help="give up as soon as this process is gone")
+    s = sub.add_parser("stats")
+    s.add_argument("names", nargs="*")
+    f = sub.add_parser("fill")
+    f.add_argument("--key-format", default="k%09d")
+    f.add_argument("--key-len", type=int, default=10)
+    f.add_argument("--value-size", type=int, default=100)
+    f.add_argument("--batch", type=int, default=1000)
+    f.add_argument("--extra", type=float, default=0.25)
+    f.add_argument("--max-keys", type=int, default=20_000_000)
+    f.add_argument("--timeout", type=float, default=300.0)
+    a = p.parse_args()
+    return {"free": cmd_free, "ready": cmd_ready, "stats": cmd_stats, "fill": cmd_fill}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
