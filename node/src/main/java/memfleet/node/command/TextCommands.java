@@ -381,7 +381,7 @@ public final class TextCommands {
         int nbytes = Item.nbytes(it);
         out.ensureWritable(6 + nkey + 48 + nbytes + 2);
         ReplyBytes.put(out, TextReplies.VALUE);
-        copyOut(Item.key(it), nkey, out);
+        ReplyBytes.copy(out, Item.key(it), nkey);
         ReplyBytes.put(out, (byte) ' ');
         ReplyBytes.decimal(out, Item.clientFlags(it) & 0xFFFF_FFFFL);
         ReplyBytes.put(out, (byte) ' ');
@@ -394,15 +394,12 @@ public final class TextCommands {
         long off = 0;
         while (off < nbytes) {
             long run = store.contiguousFrom(it, off);
-            copyOut(store.valueAddress(it, off), (int) run, out);
+            ReplyBytes.copy(out, store.valueAddress(it, off), (int) run);
             off += run;
         }
         ReplyBytes.put(out, TextReplies.CRLF);
     }
 
-    static void copyOut(long from, int length, ByteBuf out) {
-        ReplyBytes.copy(out, from, length);
-    }
 
     // ---------------------------------------------------------------- storage
 

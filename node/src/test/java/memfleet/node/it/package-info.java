@@ -1,0 +1,6 @@
+/**
+ * The integration-test harness: {@link memfleet.node.it.ServerProcess} starts a node from the built jar, or
+ * Debian's memcached as the reference, on a free loopback port; {@link memfleet.node.it.TextConnection} talks to
+ * it byte for byte. The subpackages hold the tests, most of them run against both servers.
+ */
+package memfleet.node.it;
