@@ -5,8 +5,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DURATION=${DURATION:-20}          # measured seconds per run
-WARMUP=${WARMUP:-5}               # unmeasured seconds of the same load first (JIT, caches, slabs)
+DURATION=${DURATION:-15}          # measured seconds per run
+WARMUP=${WARMUP:-15}              # unmeasured seconds of the same load first (JIT, caches, slabs)
 REPEATS=${REPEATS:-3}             # pairs per configuration; the table shows medians
 THREADS=${THREADS:-"1 2"}         # server -t values
 WORKLOADS=${WORKLOADS:-"get90 set100"}

@@ -15,7 +15,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-60}
 
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 NODE_JAR=${NODE_JAR:-$REPO_DIR/node/target/memfleet-node.jar}
-NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
+NODE_JAVA_OPTS=${NODE_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m}  # bin/memfleet-node's flags
 MEMCACHED_CMD=${MEMCACHED_CMD:-/usr/bin/memcached}
 if [[ -n ${NODE_CMD:-} ]]; then
   NODE_CMD_OVERRIDDEN=1
