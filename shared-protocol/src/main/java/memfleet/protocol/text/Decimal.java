@@ -1,9 +1,7 @@
 package memfleet.protocol.text;
 
-import io.netty.buffer.ByteBuf;
-
 /**
- * Numbers as memcached reads and writes them. Parsing follows {@code safe_strtoul}, {@code safe_strtol}
+ * Numbers as memcached reads them. Parsing follows {@code safe_strtoul}, {@code safe_strtol}
  * and {@code safe_strtoull} on a NUL-terminated token: leading whitespace and a sign are accepted as
  * {@code strtoul} accepts them, the number must be followed by the end of the token or whitespace, and
  * overflow is an error. Results are returned as a primitive with {@link #INVALID} for failure.
@@ -115,56 +113,5 @@ public final class Decimal {
             return INVALID;
         }
         return (int) (negative ? -value : value);
-    }
-
-    /** Writes {@code value} (unsigned 64-bit) in decimal. */
-    public static void writeUnsigned(ByteBuf out, long value) {
-        if (value >= 0 && value < 10) {
-            out.writeByte('0' + (int) value);
-            return;
-        }
-        int len = unsignedLength(value);
-        out.ensureWritable(len);
-        int end = out.writerIndex() + len;
-        int p = end;
-        long v = value;
-        if (v < 0) {
-            long q = Long.divideUnsigned(v, 10);
-            out.setByte(--p, '0' + (int) (v - q * 10));
-            v = q;
-        }
-        while (v != 0) {
-            long q = v / 10;
-            out.setByte(--p, '0' + (int) (v - q * 10));
-            v = q;
-        }
-        out.writerIndex(end);
-    }
-
-    /** Writes a signed value in decimal. */
-    public static void writeSigned(ByteBuf out, long value) {
-        if (value < 0) {
-            out.writeByte('-');
-            if (value == Long.MIN_VALUE) {
-                out.writeBytes("9223372036854775808".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                return;
-            }
-            value = -value;
-        }
-        writeUnsigned(out, value);
-    }
-
-    /** Number of decimal digits of an unsigned 64-bit value. */
-    public static int unsignedLength(long value) {
-        if (value < 0) {
-            return 20 - (Long.compareUnsigned(value, -8446744073709551616L) < 0 ? 1 : 0);
-        }
-        int n = 1;
-        long v = value;
-        while (v >= 10) {
-            v /= 10;
-            n++;
-        }
-        return n;
     }
 }

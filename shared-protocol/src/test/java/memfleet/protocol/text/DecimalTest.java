@@ -3,10 +3,7 @@ package memfleet.protocol.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Random;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -57,24 +54,6 @@ class DecimalTest {
             byte[] b = buf(s);
             Decimal.parseUnsigned64(b, 0, b.length, ok);
             assertThat(ok[0]).as(s).isFalse();
-        }
-    }
-
-    @Test
-    void writesUnsignedNumbersAsCDoes() {
-        Random r = new Random(7);
-        ByteBuf out = Unpooled.buffer();
-        long[] edge = {0, 9, 10, 99, Long.MAX_VALUE, Long.MIN_VALUE, -1, -8446744073709551616L, -8446744073709551617L};
-        for (long v : edge) {
-            out.clear();
-            Decimal.writeUnsigned(out, v);
-            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(Long.toUnsignedString(v));
-        }
-        for (int i = 0; i < 10_000; i++) {
-            long v = r.nextLong() >>> r.nextInt(64);
-            out.clear();
-            Decimal.writeUnsigned(out, v);
-            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(Long.toUnsignedString(v));
         }
     }
 }
