@@ -100,6 +100,11 @@ public final class NodeServer implements AutoCloseable {
                 System.err.printf("slab class %3d: chunk size %9d perslab %7d%n", c, slabs.chunkSize(c), slabs.perSlab(c));
             }
         }
+        // UDP (-U) first, not with a unix socket: once the TCP port answers, UDP is ready too (clients and
+        // tests take an open TCP port as "the node is up"); close() closes them with the rest
+        if (settings.socketPath == null && settings.udpPort != 0) {
+            listeners.addAll(UdpHandler.bind(node, workerGroup, epoll));
+        }
         if (settings.socketPath != null) {
             if (!epoll) {
                 throw new IllegalStateException("unix sockets (-s) need the epoll transport, not available here");
@@ -116,10 +121,6 @@ public final class NodeServer implements AutoCloseable {
                 Channel ch = bootstrap(type, describe(address)).bind(address).sync().channel();
                 addListener(ch);
             }
-        }
-        // UDP (-U), as memcached: after TCP, not with a unix socket; close() closes them with the rest
-        if (settings.socketPath == null && settings.udpPort != 0) {
-            listeners.addAll(UdpHandler.bind(node, workerGroup, epoll));
         }
         node.listenersOpened(listeners.size());
         node.maintainer().start();
