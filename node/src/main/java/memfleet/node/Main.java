@@ -97,6 +97,14 @@ public final class Main {
         }
 
         NodeServer server = new NodeServer(settings);
+        if (settings.authFile != null) {
+            try {
+                server.node().authFile(memfleet.node.auth.AuthFile.load(settings.authFile));
+            } catch (memfleet.node.auth.AuthFile.LoadException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
         // Before binding: a SIGTERM that comes as soon as the port answers must already stop us cleanly.
         AtomicBoolean stopping = new AtomicBoolean();
         Signals.onTerminate(() -> {

@@ -39,6 +39,7 @@ public final class Node {
     private volatile Runnable shutdownAction = () -> { };
     private volatile int maxClients;
     private volatile Replication replication;
+    private volatile memfleet.node.auth.AuthFile authFile;
 
     public Node(Settings settings) {
         this.settings = settings;
@@ -72,6 +73,15 @@ public final class Node {
 
     public void replication(Replication r) {
         this.replication = r;
+    }
+
+    /** The {@code -Y} password file, or null when clients need no authentication. */
+    public memfleet.node.auth.AuthFile authFile() {
+        return authFile;
+    }
+
+    public void authFile(memfleet.node.auth.AuthFile file) {
+        this.authFile = file;
     }
 
     public Settings settings() {

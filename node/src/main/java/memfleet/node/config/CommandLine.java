@@ -84,11 +84,11 @@ public final class CommandLine {
         SERVE_WHILE_SYNCING('\0', "serve-while-syncing", Arg.NONE),
         NODE_ID('\0', "node-id", Arg.REQUIRED),
         REPL_BACKLOG_SIZE('\0', "repl-backlog-size", Arg.REQUIRED),
+        AUTH_FILE('Y', "auth-file", Arg.REQUIRED),
         // memcached flags memfleet does not implement: recognised so the refusal can say what they are.
         LICENSE('i', "license", Arg.NONE),
         ENABLE_SASL('S', "enable-sasl", Arg.NONE),
         DISABLE_WATCH('W', "disable-watch", Arg.NONE),
-        AUTH_FILE('Y', "auth-file", Arg.REQUIRED),
         MEMORY_FILE('e', "memory-file", Arg.REQUIRED),
         ENABLE_SSL('Z', "enable-ssl", Arg.NONE),
         NAPI_IDS('N', "napi-ids", Arg.REQUIRED);
@@ -174,6 +174,15 @@ public final class CommandLine {
             }
             if (s.minAcks > 0 && s.minAcks > s.replicationPeers.size()) {
                 throw usage("--min-acks " + s.minAcks + " needs at least that many peers in -x");
+            }
+            if (s.authFile != null && s.udpPort != 0) {
+                throw usage("Cannot use UDP with ascii authentication enabled (-U 0 to disable)");
+            }
+            if (s.authFile != null && s.protocol == Protocol.BINARY) {
+                throw usage("ERROR: You cannot allow the BINARY protocol while using ascii authentication tokens.");
+            }
+            if (s.authFile != null) {
+                s.protocol = Protocol.ASCII; // memcached: ASCII authentication means the ASCII protocol only
             }
             if (s.protocol == Protocol.BINARY) {
                 throw usage(BINARY_NOT_AVAILABLE);
@@ -398,7 +407,7 @@ public final class CommandLine {
                 case LICENSE -> throw unsupported(flag, "printing memcached's and libevent's licenses");
                 case ENABLE_SASL -> throw usage("This server is not built with SASL support.");
                 case DISABLE_WATCH -> throw unsupported(flag, "the watch command (live logging)");
-                case AUTH_FILE -> throw unsupported(flag, "ASCII protocol authentication");
+                case AUTH_FILE -> s.authFile = v;
                 case MEMORY_FILE -> throw unsupported(flag, "a restartable cache in a memory file");
                 case ENABLE_SSL -> throw usage("This server is not built with TLS support.");
                 case NAPI_IDS -> throw unsupported(flag, "NAPI ids");

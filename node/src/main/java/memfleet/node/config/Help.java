@@ -80,7 +80,10 @@ public final class Help {
                 -I, --max-item-size=<num> adjusts max item size
                                           (default: 1m, min: 1k, max: 1024m)
                 -F, --disable-flush-all   disable flush_all command
-                    --disable-dumping     disable stats cachedump and lru_crawler metadump
+                -Y, --auth-file=<file>    ASCII protocol authentication: the file holds
+                                          user:password lines; a client sends
+                                          "set <any> 0 0 <len>" with "user password"
+                   --disable-dumping     disable stats cachedump and lru_crawler metadump
                 -x, --peer=<host[:port],...>  replicate with these peers (repcached's -x); a peer
                                           without a port is dialed on the -X connect port
                 -X, --replication-port=<port>[:<connect port>]

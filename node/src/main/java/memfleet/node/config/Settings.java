@@ -101,6 +101,9 @@ public final class Settings {
     public volatile boolean detailEnabled;
     public volatile boolean trackSizes;
 
+    /** {@code -Y}: memcached's ASCII authentication password file, or null. */
+    public String authFile;
+
     // memfleet's own: repcached-style replication, -x/--peer and -X/--replication-port
     /** Peers to replicate with, each {@code host[:port]}; empty is none. */
     public List<String> replicationPeers = new ArrayList<>();
@@ -232,7 +235,7 @@ public final class Settings {
         out.accept("tcp_backlog", Integer.toString(backlog));
         out.accept("binding_protocol", protocol.statName());
         out.accept("auth_enabled_sasl", "no");
-        out.accept("auth_enabled_ascii", "no");
+        out.accept("auth_enabled_ascii", authFile != null ? authFile : "no");
         out.accept("item_size_max", Integer.toString(itemSizeMax));
         out.accept("maxconns_fast", yesNo(maxconnsFast));
         out.accept("hashpower_init", Integer.toString(hashpowerInit));

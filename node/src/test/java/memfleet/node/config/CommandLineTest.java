@@ -389,7 +389,6 @@ class CommandLineTest {
         assertError("This server is not built with TLS support.", 64, "--enable-ssl");
         assertError("This server is not built with TLS support (-o ssl_chain_cert).", 64,
                 "-o", "ssl_chain_cert=/etc/cert.pem");
-        assertError("-Y/--auth-file: ASCII protocol authentication is not supported by memfleet", 64, "-Y", "/f");
         assertError("-e/--memory-file: a restartable cache in a memory file is not supported by memfleet", 64,
                 "-e", "/dev/shm/x");
         assertError("-W/--disable-watch: the watch command (live logging) is not supported by memfleet", 64, "-W");
@@ -427,6 +426,14 @@ class CommandLineTest {
         assertThat(parse("--peer=10.0.0.2").replicationPort).isEqualTo(11212); // repcached's default
         assertThat(parse("-X", "11300").replicationPeers).isEmpty();
         assertThat(parse().replicating()).isFalse();
+    }
+
+    @Test
+    void asciiAuthenticationFlags() throws UsageException {
+        Settings s = parse("-Y", "/etc/memfleet/auth");
+        assertThat(s.authFile).isEqualTo("/etc/memfleet/auth");
+        assertThat(s.protocol).isEqualTo(Protocol.ASCII);
+        assertError("Cannot use UDP with ascii authentication enabled (-U 0 to disable)", 64, "-Y", "/f", "-U", "11211");
     }
 
     @Test
