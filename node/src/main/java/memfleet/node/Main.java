@@ -97,6 +97,14 @@ public final class Main {
         }
 
         NodeServer server = new NodeServer(settings);
+        if (settings.sslEnabled) {
+            try {
+                server.node().tls(new memfleet.node.tls.NodeTls(settings, 0));
+            } catch (memfleet.node.tls.NodeTls.LoadException e) {
+                System.err.println(e.getMessage());
+                return EX_USAGE;
+            }
+        }
         if (settings.authFile != null) {
             try {
                 server.node().authFile(memfleet.node.auth.AuthFile.load(settings.authFile));

@@ -40,6 +40,7 @@ public final class Node {
     private volatile int maxClients;
     private volatile Replication replication;
     private volatile memfleet.node.auth.AuthFile authFile;
+    private volatile memfleet.node.tls.NodeTls tls;
 
     public Node(Settings settings) {
         this.settings = settings;
@@ -82,6 +83,15 @@ public final class Node {
 
     public void authFile(memfleet.node.auth.AuthFile file) {
         this.authFile = file;
+    }
+
+    /** TLS ({@code -Z}), or null when connections are plain. */
+    public memfleet.node.tls.NodeTls tls() {
+        return tls;
+    }
+
+    public void tls(memfleet.node.tls.NodeTls t) {
+        this.tls = t;
     }
 
     public Settings settings() {
