@@ -56,7 +56,7 @@ public class SecurityConfiguration {
     SecurityWebFilterChain filterChain(ServerHttpSecurity http, SecurityProperties properties) {
         return http
                 .authorizeExchange(ex -> {
-                    ex.pathMatchers("/login", "/console/**", "/webjars/**", "/favicon.svg", "/actuator/health",
+                    ex.pathMatchers("/login", "/console/**", "/webjars/**", "/favicon.svg", "/favicon.ico", "/actuator/health",
                             "/actuator/health/**").permitAll();
                     if (properties.publicMetrics()) {
                         ex.pathMatchers("/actuator/prometheus").permitAll();
