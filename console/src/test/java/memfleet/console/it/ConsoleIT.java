@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,7 +75,7 @@ class ConsoleIT {
 
     /** Every sample line of /actuator/prometheus: {@code name{labels}} to value. */
     static Map<String, Double> scrape() {
-        HttpResponse<String> r = console.session().get("/actuator/prometheus");
+        ConsoleInstance.Response r = console.session().get("/actuator/prometheus");
         assertThat(r.statusCode()).isEqualTo(200);
         Map<String, Double> samples = new HashMap<>();
         Pattern line = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?) (\\S+)$");
@@ -148,7 +147,7 @@ class ConsoleIT {
 
     @Test
     void healthListsEveryNode() {
-        HttpResponse<String> r = console.session().get("/actuator/health");
+        ConsoleInstance.Response r = console.session().get("/actuator/health");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"fleet\"").contains("\"" + a.id() + "\":{\"status\":\"UP\"")
                 .contains("\"" + b.id() + "\":{\"status\":\"UP\"").contains("\"status\":\"DEGRADED\"");
@@ -156,9 +155,9 @@ class ConsoleIT {
 
     @Test
     void pagesNeedALoginAndChangesNeedAdmin() {
-        HttpResponse<String> anonymous = console.session().get("/");
+        ConsoleInstance.Response anonymous = console.session().get("/");
         assertThat(anonymous.statusCode()).isEqualTo(302);
-        assertThat(anonymous.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+        assertThat(anonymous.location()).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
 
         a.set("guarded", 0, "x");
         ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
@@ -173,14 +172,14 @@ class ConsoleIT {
         assertThat(admin.post("/keys/delete", Map.of("id", a.id(), "key", "guarded")).statusCode())
                 .as("no CSRF token").isEqualTo(403);
         assertThat(a.gets("guarded")).startsWith("VALUE guarded");
-        HttpResponse<String> deleted = admin.post("/keys/delete",
+        ConsoleInstance.Response deleted = admin.post("/keys/delete",
                 Map.of("id", a.id(), "key", "guarded", "_csrf", admin.csrf("/")));
         assertThat(deleted.statusCode()).isEqualTo(303);
-        assertThat(deleted.headers().firstValue("Location").orElseThrow()).contains("DELETED");
+        assertThat(deleted.location().orElseThrow()).contains("DELETED");
         assertThat(a.gets("guarded")).isEqualTo("END\r\n");
         ConsoleInstance.Session guess = console.session();
         assertThat(guess.post("/login", Map.of("username", "admin", "password", "wrong", "_csrf", guess.csrf("/login")))
-                .headers().firstValue("Location").orElseThrow()).contains("error");
+                .location().orElseThrow()).contains("error");
     }
 
     @Test
@@ -188,7 +187,7 @@ class ConsoleIT {
         ConsoleInstance.Session admin = console.session().login("admin", "admin");
         String token = admin.csrf("/");
         for (String bad : List.of("two zzwords", "zzline\r\nflush_all", "zztab\there", "z".repeat(251))) {
-            HttpResponse<String> r = admin.post("/keys/set", Map.of("id", b.id(), "key", bad, "value", "v", "_csrf", token));
+            ConsoleInstance.Response r = admin.post("/keys/set", Map.of("id", b.id(), "key", bad, "value", "v", "_csrf", token));
             assertThat(r.statusCode()).as(bad).isEqualTo(400);
             assertThat(r.body()).contains("refused before reaching the node");
             assertThat(admin.get("/keys/item?id=" + b.id() + "&key=" + ConsoleInstance.enc(bad)).statusCode()).isEqualTo(400);
@@ -200,26 +199,26 @@ class ConsoleIT {
     @Test
     void setTouchAndPreviewThroughTheConsole() {
         ConsoleInstance.Session admin = console.session().login("admin", "admin");
-        HttpResponse<String> set = admin.post("/keys/set", Map.of("id", b.id(), "key", "made-by-console",
+        ConsoleInstance.Response set = admin.post("/keys/set", Map.of("id", b.id(), "key", "made-by-console",
                 "value", "caf\u00e9 <b>", "flags", "42", "exptime", "0", "_csrf", admin.csrf("/")));
         assertThat(set.statusCode()).isEqualTo(303);
         assertThat(b.gets("made-by-console")).startsWith("VALUE made-by-console 42 9 ").contains("caf\u00e9 <b>");
         String page = admin.get("/keys/item?id=" + b.id() + "&key=made-by-console&class=1").body();
         assertThat(page).contains("caf\u00e9 &lt;b&gt;").doesNotContain("caf\u00e9 <b>");
-        HttpResponse<String> touched = admin.post("/keys/touch", Map.of("id", b.id(), "key", "made-by-console",
+        ConsoleInstance.Response touched = admin.post("/keys/touch", Map.of("id", b.id(), "key", "made-by-console",
                 "exptime", "1000", "_csrf", admin.csrf("/")));
-        assertThat(touched.headers().firstValue("Location").orElseThrow()).contains("TOUCHED");
+        assertThat(touched.location().orElseThrow()).contains("TOUCHED");
     }
 
     @Test
     void flushAllNeedsTheTargetsNameTyped() {
         ConsoleInstance.Session admin = console.session().login("admin", "admin");
         b.set("survives", 0, "1");
-        HttpResponse<String> wrong = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", "yes",
+        ConsoleInstance.Response wrong = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", "yes",
                 "_csrf", admin.csrf("/admin")));
         assertThat(wrong.statusCode()).isEqualTo(400);
         assertThat(b.gets("survives")).startsWith("VALUE survives");
-        HttpResponse<String> right = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", b.id(),
+        ConsoleInstance.Response right = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", b.id(),
                 "_csrf", admin.csrf("/admin")));
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(right.body()).contains("OK");
@@ -229,7 +228,7 @@ class ConsoleIT {
     @Test
     void consistencyCheckSaysWhenNodesCannotBeCompared() {
         ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
-        HttpResponse<String> r = viewer.post("/replication/check", Map.of("group", "east", "_csrf", viewer.csrf("/replication")));
+        ConsoleInstance.Response r = viewer.post("/replication/check", Map.of("group", "east", "_csrf", viewer.csrf("/replication")));
         assertThat(r.statusCode()).isEqualTo(200);
         // nodes built before replication answer ERROR to stats digest: the check must not claim consistency
         assertThat(r.body()).contains("no stats digest: ERROR").doesNotContain("consistent: every node");

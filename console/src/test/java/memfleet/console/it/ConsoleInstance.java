@@ -1,22 +1,23 @@
 package memfleet.console.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.URI;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import memfleet.console.ConsoleApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
 
 /** The console started in-process on a free port with the given arguments, and an HTTP session per user. */
 final class ConsoleInstance implements AutoCloseable {
@@ -49,24 +50,33 @@ final class ConsoleInstance implements AutoCloseable {
         context.close();
     }
 
-    static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(30);
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /** A response as the tests read it. */
+    record Response(int statusCode, Map<String, List<String>> headers, String body) {
+        Optional<String> location() {
+            return headers.getOrDefault("location", List.of()).stream().findFirst();
+        }
+    }
+
+    /**
+     * A browser-like session over Reactor Netty's HTTP client: the session cookie kept, redirects not followed
+     * (so tests see them). Not the JDK's HttpClient: on this JDK its POSTs on a reused keep-alive connection
+     * after a GET sometimes never complete, with curl, browsers and Reactor Netty unaffected.
+     */
     final class Session {
-        // HTTP/1.1: the JDK client's h2c upgrade attempt is not what browsers send
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(java.time.Duration.ofSeconds(10)).build();
+        private final Map<String, String> cookies = new ConcurrentHashMap<>();
+        private final HttpClient http = HttpClient.create().followRedirect(false).responseTimeout(TIMEOUT);
 
-        HttpResponse<String> get(String path) {
-            return send(HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT).GET().build());
+        Response get(String path) {
+            return send(http.headers(this::cookies).get().uri(url(path)));
         }
 
-        HttpResponse<String> post(String path, Map<String, String> form) {
+        Response post(String path, Map<String, String> form) {
             StringBuilder body = new StringBuilder();
             form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(enc(k)).append('=').append(enc(v)));
-            return send(HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+            return send(http.headers(h -> cookies(h).set("Content-Type", "application/x-www-form-urlencoded"))
+                    .post().uri(url(path)).send(ByteBufFlux.fromString(Mono.just(body.toString()))));
         }
 
         /** The CSRF token of the form on {@code path}. */
@@ -79,22 +89,31 @@ final class ConsoleInstance implements AutoCloseable {
         }
 
         Session login(String user, String password) {
-            HttpResponse<String> r = post("/login", Map.of("username", user, "password", password, "_csrf", csrf("/login")));
-            if (r.statusCode() != 302 || r.headers().firstValue("Location").orElse("").contains("error")) {
-                throw new IllegalStateException("login as " + user + " failed: " + r.statusCode() + " " + r.headers().map());
+            Response r = post("/login", Map.of("username", user, "password", password, "_csrf", csrf("/login")));
+            if (r.statusCode() != 302 || r.location().orElse("").contains("error")) {
+                throw new IllegalStateException("login as " + user + " failed: " + r.statusCode() + " " + r.headers());
             }
             return this;
         }
 
-        private HttpResponse<String> send(HttpRequest request) {
-            try {
-                return http.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+        private HttpHeaders cookies(HttpHeaders h) {
+            if (!cookies.isEmpty()) {
+                h.set("Cookie", String.join("; ", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
             }
+            return h;
+        }
+
+        private Response send(HttpClient.ResponseReceiver<?> request) {
+            return request.responseSingle((resp, bytes) -> bytes.asString(StandardCharsets.UTF_8).defaultIfEmpty("").map(body -> {
+                Map<String, List<String>> headers = new HashMap<>();
+                resp.responseHeaders().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(), k -> new ArrayList<>()).add(e.getValue()));
+                for (String c : resp.responseHeaders().getAll("Set-Cookie")) {
+                    String pair = c.split(";", 2)[0];
+                    int eq = pair.indexOf('=');
+                    cookies.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+                return new Response(resp.status().code(), headers, body);
+            })).block(TIMEOUT.plusSeconds(5));
         }
     }
 
