@@ -28,7 +28,7 @@ class ConsoleIT {
     static NodeProcess b;
     static NodeProcess stopped;
     static ServerSocket blackHole;
-    static final List<Socket> held = new ArrayList<>();
+    static final List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
     static ConsoleInstance console;
 
     @BeforeAll
@@ -64,8 +64,10 @@ class ConsoleIT {
             }
         }
         blackHole.close();
-        for (Socket s : held) {
-            s.close();
+        synchronized (held) {
+            for (Socket s : held) {
+                s.close();
+            }
         }
     }
 
