@@ -18,4 +18,6 @@ COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+# started from the extracted layers, not with -jar, so the jar manifest's Enable-Native-Access (Netty's epoll
+# library) is given on the command line
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "org.springframework.boot.loader.launch.JarLauncher"]

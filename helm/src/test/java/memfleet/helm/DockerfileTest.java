@@ -103,7 +103,7 @@ class DockerfileTest {
         Dockerfile d = Dockerfile.read("console.Dockerfile");
         assertRunsAsChartUserOnJre25(d);
         assertThat(d.contextCopies()).extracting(c -> c[0]).containsExactly("console/target/memfleet-console.jar");
-        assertThat(d.last("ENTRYPOINT")).isEqualTo("[\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
+        assertThat(d.last("ENTRYPOINT")).isEqualTo("[\"java\", \"--enable-native-access=ALL-UNNAMED\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
         assertThat(d.last("EXPOSE")).isEqualTo("8080");
         // the console module lives on its own branch until it is merged
         assumeTrue(Files.exists(ROOT.resolve("console/pom.xml")), "console module not on this branch yet");
