@@ -104,6 +104,16 @@ public final class Main {
             server.close();
         });
         try {
+            server.startReplication();
+        } catch (java.io.IOException e) {
+            server.close();
+            if (stopping.get()) {
+                return 0;
+            }
+            System.err.println("failed to listen on replication port " + settings.replicationPort + ": " + reason(e));
+            return EX_OSERR;
+        }
+        try {
             server.bind();
         } catch (Exception e) {
             server.close();

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import memfleet.node.config.Settings;
+import memfleet.node.replication.Replication;
 import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ConnectionStats;
 import memfleet.node.stats.PrefixStats;
@@ -37,6 +38,7 @@ public final class Node {
     private final long startedMillis = System.currentTimeMillis();
     private volatile Runnable shutdownAction = () -> { };
     private volatile int maxClients;
+    private volatile Replication replication;
 
     public Node(Settings settings) {
         this.settings = settings;
@@ -61,6 +63,15 @@ public final class Node {
     /** Sets {@link #maxClients()} from the listening sockets the server opened. */
     public void listenersOpened(int sockets) {
         maxClients = Math.max(1, settings.maxConns - (7 + sockets + 4 * settings.numThreads));
+    }
+
+    /** This node's replication, or null when it runs alone (no {@code -x}/{@code -X}). */
+    public Replication replication() {
+        return replication;
+    }
+
+    public void replication(Replication r) {
+        this.replication = r;
     }
 
     public Settings settings() {

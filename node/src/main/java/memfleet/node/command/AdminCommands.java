@@ -99,6 +99,14 @@ final class AdminCommands {
                 statsWriter.memfleet(out);
                 out.writeBytes(TextReplies.END);
             }
+            case "replication" -> {
+                statsWriter.replication(out);
+                out.writeBytes(TextReplies.END);
+            }
+            case "digest" -> {
+                statsWriter.digest(out);
+                out.writeBytes(TextReplies.END);
+            }
             default -> out.writeBytes(TextReplies.ERROR);
         }
     }

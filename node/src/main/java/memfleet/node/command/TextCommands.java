@@ -72,6 +72,8 @@ public final class TextCommands {
     private final int[] result = new int[3];
 
     private boolean noreply;
+    /** The last command changed the store (for --min-acks: its reply waits for peers). */
+    private boolean mutated;
     /** Where memcached would have sent up to: the end of the last get reply in the output buffer. */
     private int sentMark;
     /** The current command line, copied out of the input once; keys are still read in place at base. */
@@ -123,6 +125,7 @@ public final class TextCommands {
      */
     public int execute(ByteBuf in, int start, int end, ByteBuf out) {
         noreply = false;
+        mutated = false;
         int len = end - start;
         // memcached tokenizes a C string: a NUL byte ends the line
         int nul = memfleet.node.store.NativeMemory.indexOf(in.memoryAddress() + start, len, (byte) 0);
@@ -323,6 +326,11 @@ public final class TextCommands {
         sentMark = out.writerIndex();
     }
 
+    /** True when the last command (or data block) changed the store. */
+    public boolean mutated() {
+        return mutated;
+    }
+
     /** The connection wrote its output buffer out: nothing in it is pending any more. */
     public void outputFlushed() {
         sentMark = 0;
@@ -337,6 +345,7 @@ public final class TextCommands {
             if (it > 0) {
                 if (touch) {
                     store.touch(it, exptime);
+                    mutated = true;
                 }
                 int seg = store.bump(it, hv);
                 int clsid = Item.clsid(it);
@@ -456,7 +465,8 @@ public final class TextCommands {
                 try {
                     long old = store.get(hv, key, nkey);
                     if (old > 0) {
-                        store.unlink(old, hv);
+                        store.delete(old, hv);
+                        mutated = true;
                     }
                 } finally {
                     lock.unlock();
@@ -478,6 +488,7 @@ public final class TextCommands {
      * it ended in CRLF. Stores it and writes the reply.
      */
     public void completeData(boolean crlfOk, ByteBuf out) {
+        mutated = false;
         long it = pendingItem;
         pendingItem = 0;
         noreply = pendingNoreply;
@@ -503,6 +514,7 @@ public final class TextCommands {
         if (ret != ItemStore.STORED || comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
             store.freeChunks(it);
         }
+        mutated = ret == ItemStore.STORED;
         if (comm == ItemStore.CAS) {
             if (ret == ItemStore.STORED) {
                 stats.slab(clsid, ThreadStats.CAS_HITS);
@@ -558,7 +570,8 @@ public final class TextCommands {
             long it = store.get(hv, key, nkey);
             if (it > 0) {
                 stats.slab(Item.clsid(it), ThreadStats.DELETE_HITS);
-                store.unlink(it, hv);
+                store.delete(it, hv);
+                mutated = true;
                 answer = TextReplies.DELETED;
             } else {
                 countMiss(it);
@@ -599,6 +612,7 @@ public final class TextCommands {
         }
         switch (rc) {
             case ItemStore.DELTA_OK:
+                mutated = true;
                 stats.slab(result[2], incr ? ThreadStats.INCR_HITS : ThreadStats.DECR_HITS);
                 if (!noreply) {
                     ReplyBytes.put(out, digits, result[0]);
@@ -650,6 +664,7 @@ public final class TextCommands {
             if (it > 0) {
                 store.touch(it, exptime);
                 store.bump(it, hv);
+                mutated = true;
                 stats.slab(Item.clsid(it), ThreadStats.TOUCH_HITS);
                 answer = TextReplies.TOUCHED;
             } else {
@@ -679,6 +694,7 @@ public final class TextCommands {
             }
         }
         store.flushAll((int) exptime);
+        mutated = true;
         reply(out, TextReplies.OK);
     }
 

@@ -34,7 +34,8 @@ public final class CommandLine {
     /** memcached's exit code for most bad values ({@code return 1} from main). */
     public static final int EXIT_FAILURE = 1;
 
-    static final String REPLICATION_NOT_AVAILABLE = "replication (-x/-X) is not available in this build yet";
+    /** repcached's default replication port. */
+    public static final int DEFAULT_REPLICATION_PORT = 11212;
     static final String BINARY_NOT_AVAILABLE =
             "the binary protocol (-B binary) is not available in this build yet: use -B ascii or auto";
     private static final Path TRANSPARENT_HUGEPAGES = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -78,6 +79,11 @@ public final class CommandLine {
         EXTENDED('o', "extended", Arg.REQUIRED),
         PEER('x', "peer", Arg.REQUIRED),
         REPLICATION_PORT('X', "replication-port", Arg.REQUIRED),
+        MIN_ACKS('\0', "min-acks", Arg.REQUIRED),
+        MIN_ACKS_TIMEOUT('\0', "min-acks-timeout", Arg.REQUIRED),
+        SERVE_WHILE_SYNCING('\0', "serve-while-syncing", Arg.NONE),
+        NODE_ID('\0', "node-id", Arg.REQUIRED),
+        REPL_BACKLOG_SIZE('\0', "repl-backlog-size", Arg.REQUIRED),
         // memcached flags memfleet does not implement: recognised so the refusal can say what they are.
         LICENSE('i', "license", Arg.NONE),
         ENABLE_SASL('S', "enable-sasl", Arg.NONE),
@@ -160,8 +166,14 @@ public final class CommandLine {
                 throw usage(PROGRAM + ": unexpected argument '" + stray.getFirst()
                         + "': every setting is a flag (see -h)");
             }
-            if (!s.replicationPeers.isEmpty() || s.replicationPort != 0) {
-                throw usage(REPLICATION_NOT_AVAILABLE);
+            if (s.replicating() && !s.useCas) {
+                throw usage("-C (no CAS) cannot be used with replication (-x/-X): versions travel as CAS values");
+            }
+            if (!s.replicationPeers.isEmpty() && s.replicationPort == 0) {
+                s.replicationPort = DEFAULT_REPLICATION_PORT;
+            }
+            if (s.minAcks > 0 && s.minAcks > s.replicationPeers.size()) {
+                throw usage("--min-acks " + s.minAcks + " needs at least that many peers in -x");
             }
             if (s.protocol == Protocol.BINARY) {
                 throw usage(BINARY_NOT_AVAILABLE);
@@ -355,7 +367,33 @@ public final class CommandLine {
                         s.replicationPeers.add(peer);
                     }
                 }
-                case REPLICATION_PORT -> s.replicationPort = port(flag, v);
+                case REPLICATION_PORT -> {
+                    int colon = v.indexOf(':');
+                    s.replicationPort = port(flag, colon < 0 ? v : v.substring(0, colon));
+                    s.replicationConnectPort = colon < 0 ? 0 : port(flag, v.substring(colon + 1));
+                }
+                case MIN_ACKS -> {
+                    s.minAcks = integer(flag, v);
+                    if (s.minAcks < 0 || s.minAcks > 255) {
+                        throw usage("--min-acks must be 0-255: \"" + v + "\"");
+                    }
+                }
+                case MIN_ACKS_TIMEOUT -> {
+                    s.minAcksTimeoutMillis = integer(flag, v);
+                    if (s.minAcksTimeoutMillis <= 0) {
+                        throw usage("--min-acks-timeout must be a positive number of milliseconds: \"" + v + "\"");
+                    }
+                }
+                case SERVE_WHILE_SYNCING -> s.serveWhileSyncing = true;
+                case NODE_ID -> {
+                    s.nodeId = integer(flag, v);
+                    if (s.nodeId < 0 || s.nodeId > 255) {
+                        throw usage("--node-id must be 0-255: \"" + v + "\"");
+                    }
+                }
+                case REPL_BACKLOG_SIZE -> {
+                    s.replBacklogSize = backlogSize(v);
+                }
                 case LICENSE -> throw unsupported(flag, "printing memcached's and libevent's licenses");
                 case ENABLE_SASL -> throw usage("This server is not built with SASL support.");
                 case DISABLE_WATCH -> throw unsupported(flag, "the watch command (live logging)");
@@ -619,6 +657,29 @@ public final class CommandLine {
                 throw usage("Invalid number for -m: \"" + v + "\" (item memory in megabytes, e.g. -m 64)");
             }
             return mb * 1024 * 1024;
+        }
+
+        /** --repl-backlog-size: bytes with an optional k/m/g suffix, at least 64k. */
+        private static long backlogSize(String v) throws UsageException {
+            long unit = 1;
+            String digits = v;
+            if (!v.isEmpty()) {
+                char last = Character.toLowerCase(v.charAt(v.length() - 1));
+                if (last == 'k' || last == 'm' || last == 'g') {
+                    unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
+                    digits = v.substring(0, v.length() - 1);
+                }
+            }
+            long n;
+            try {
+                n = Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0 || n > (16L << 30) / unit || n * unit < (64 << 10)) {
+                throw usage("--repl-backlog-size must be 64k to 16g (bytes, or with a k/m/g suffix): \"" + v + "\"");
+            }
+            return n * unit;
         }
 
         /** -I: bytes, or a number with memcached's k/m suffix. */

@@ -81,6 +81,16 @@ public final class Help {
                                           (default: 1m, min: 1k, max: 1024m)
                 -F, --disable-flush-all   disable flush_all command
                     --disable-dumping     disable stats cachedump and lru_crawler metadump
+                -x, --peer=<host[:port],...>  replicate with these peers (repcached's -x); a peer
+                                          without a port is dialed on the -X connect port
+                -X, --replication-port=<port>[:<connect port>]
+                                          port to accept peers on (default with -x: 11212)
+                    --min-acks=<k>        answer a write once k peers hold it (default: 0)
+                    --min-acks-timeout=<ms>  then SERVER_ERROR replication timeout (default: 1000)
+                    --serve-while-syncing open the client port before the first full copy ends
+                    --node-id=<0-255>     this node's id in its group (default: from the ports)
+                    --repl-backlog-size=<bytes>  recent writes kept for peers to resume from
+                                          (k/m/g suffix, default: 32m)
                 -o, --extended            comma separated list of extended options
                                           most options have a 'no_' prefix to disable
                    - maxconns_fast:       immediately close new connections after limit (default: enabled)

@@ -106,6 +106,23 @@ public final class Settings {
     public List<String> replicationPeers = new ArrayList<>();
     /** Port this node accepts replication on; 0 is none. */
     public int replicationPort = 0;
+    /** Port peers named without one are dialed on ({@code -X listen:connect}); 0 means the listen port. */
+    public int replicationConnectPort = 0;
+    /** Peers that must hold a write before it is answered ({@code --min-acks}). */
+    public int minAcks = 0;
+    /** How long a write waits for {@link #minAcks} before {@code SERVER_ERROR replication timeout}. */
+    public int minAcksTimeoutMillis = 1000;
+    /** Open the client port before the first full copy from a peer has finished. */
+    public boolean serveWhileSyncing;
+    /** This node's id in its group, 0-255 (the low byte of every CAS it issues); -1 derives one. */
+    public int nodeId = -1;
+    /** Bytes of recent mutations kept for peers to resume from ({@code --repl-backlog-size}). */
+    public long replBacklogSize = 32L << 20;
+
+    /** True when this node replicates ({@code -x} or {@code -X} given). */
+    public boolean replicating() {
+        return !replicationPeers.isEmpty() || replicationPort != 0;
+    }
 
     /** memcached's {@code settings.inter}: the -l entries joined by commas, or null for all interfaces. */
     public String inter() {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import memfleet.node.Node;
+import memfleet.node.command.ReplyBytes;
 import memfleet.node.command.TextCommands;
 import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
@@ -56,6 +57,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private String address = "";
     private volatile long lastCommandMillis = System.currentTimeMillis();
     private volatile String stateName = "conn_new_cmd";
+    // --min-acks: the connection holds its replies until enough peers have the write
+    private final AckWait ackWait = new AckWait();
+    private boolean awaitingAcks;
+    private int ackMark;
+    private long ackGeneration;
 
     ClientHandler(Node node, String listenAddress) {
         this.node = node;
@@ -96,6 +102,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         }
         node.connectionStats().current.decrementAndGet();
         node.connections().remove(this);
+        if (awaitingAcks) {
+            awaitingAcks = false;
+            node.replication().cancel(ackWait);
+        }
         if (commands != null) {
             commands.abandon();
         }
@@ -152,7 +162,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     /** Runs whatever complete commands the input holds, then sends the replies. */
     private void process() {
         int budget = node.settings().reqsPerEvent;
-        while (!closing && in != null && in.isReadable() && !paused) {
+        while (!closing && in != null && in.isReadable() && !paused && !awaitingAcks) {
             if (state == LINE) {
                 int start = in.readerIndex();
                 int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
@@ -188,6 +198,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                     VerboseLog.replies(fd, out, Math.min(mark, out.writerIndex()));
                 }
                 in.readerIndex(eol + 1);
+                if (commands.mutated()) {
+                    awaitAcks(mark);
+                }
                 switch (action) {
                     case TextCommands.READ_DATA -> {
                         state = DATA;
@@ -235,7 +248,74 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             in.release();
             in = null;
         }
-        flush(false);
+        if (!awaitingAcks) {
+            flush(false);
+        }
+    }
+
+    /**
+     * {@code --min-acks}: the write whose reply starts at {@code mark} is answered only once enough peers
+     * hold it; until then this connection runs nothing more. On timeout the reply becomes {@code
+     * SERVER_ERROR replication timeout} (the write stays, as on a memcached that lost its connection).
+     */
+    private void awaitAcks(int mark) {
+        var replication = node.replication();
+        int k = node.settings().minAcks;
+        if (replication == null || k == 0) {
+            return;
+        }
+        long target = replication.head();
+        if (replication.acked(target, k)) {
+            return;
+        }
+        awaitingAcks = true;
+        ackMark = mark;
+        long generation = ++ackGeneration;
+        ackWait.target = target;
+        ackWait.generation = generation;
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> acksDone(generation, false), node.settings().minAcksTimeoutMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        replication.await(ackWait);
+    }
+
+    private void acksDone(long generation, boolean ok) {
+        if (!awaitingAcks || generation != ackGeneration) {
+            return;
+        }
+        awaitingAcks = false;
+        if (!ok) {
+            node.replication().cancel(ackWait);
+            if (out != null && out.writerIndex() > ackMark) {
+                out.writerIndex(ackMark);
+                ReplyBytes.put(out, REPLICATION_TIMEOUT);
+            }
+        }
+        if (closing || out == null && in == null) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        process();
+    }
+
+    private static final byte[] REPLICATION_TIMEOUT = "SERVER_ERROR replication timeout\r\n"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** This connection's entry in the replication's waiters. */
+    private final class AckWait implements memfleet.node.replication.Replication.AckWaiter {
+        volatile long target;
+        volatile long generation;
+
+        @Override
+        public long target() {
+            return target;
+        }
+
+        @Override
+        public void acknowledged() {
+            long g = generation;
+            ctx.executor().execute(() -> acksDone(g, true));
+        }
     }
 
     /** Copies as much of the pending data block as has arrived into the item. */
@@ -264,6 +344,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 VerboseLog.replies(fd, o, mark);
             }
             tail0 = tail1 = 0;
+            if (commands.mutated()) {
+                awaitAcks(mark);
+            }
         }
     }
 

@@ -29,6 +29,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import memfleet.node.Node;
+import memfleet.node.replication.Replication;
 import memfleet.node.config.Settings;
 import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
@@ -90,6 +91,32 @@ public final class NodeServer implements AutoCloseable {
             return "unix:" + d.path();
         }
         return String.valueOf(a);
+    }
+
+    /**
+     * With {@code -x}/{@code -X}: listens for peers, then (unless {@code --serve-while-syncing}) fetches a
+     * full copy from a peer before returning, so the client port opens on a synced node. Throws when the
+     * replication port cannot be bound.
+     */
+    public void startReplication() throws java.io.IOException {
+        if (!settings.replicating()) {
+            return;
+        }
+        Replication r = new Replication(settings, node.store());
+        node.replication(r);
+        r.start();
+        if (settings.serveWhileSyncing) {
+            Thread.ofVirtual().name("replication-sync").start(() -> log(r.syncAndLink()));
+        } else {
+            log(r.syncAndLink());
+        }
+    }
+
+    private void log(String source) {
+        if (settings.verbose > 0) {
+            System.err.println(source == null ? "replication: no peer had data, starting alone"
+                    : "replication: copied the cache from " + source);
+        }
     }
 
     /** Binds every listener the settings name; throws if any address cannot be bound. */
@@ -219,6 +246,10 @@ public final class NodeServer implements AutoCloseable {
         for (Channel ch : listeners) {
             ch.close();
         }
+        Replication r = node.replication();
+        if (r != null) {
+            r.drain(5000); // graceful: peers get what is queued for them before we go
+        }
         node.maintainer().stop();
         node.crawler().stop();
         node.rebalancer().stop();
@@ -228,6 +259,9 @@ public final class NodeServer implements AutoCloseable {
         // bounded: an event loop that misses its wake-up must not keep the process from exiting
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (r != null) {
+            r.close();
+        }
         if (settings.socketPath != null) {
             try {
                 java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(settings.socketPath));

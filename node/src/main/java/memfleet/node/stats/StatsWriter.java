@@ -313,4 +313,27 @@ public final class StatsWriter {
         stat(sb, "item_header_bytes", Item.HEADER);
         write(out, sb);
     }
+
+    /** memfleet's {@code stats replication}: this node's place in its group and each peer link. */
+    public void replication(ByteBuf out) {
+        StringBuilder sb = new StringBuilder();
+        var r = node.replication();
+        if (r == null) {
+            stat(sb, "enabled", 0);
+            stat(sb, "state", "alone");
+            stat(sb, "peers", 0);
+        } else {
+            r.stats(sb);
+        }
+        write(out, sb);
+    }
+
+    /** memfleet's {@code stats digest}: live items and an order-independent digest of their contents. */
+    public void digest(ByteBuf out) {
+        long[] d = new memfleet.node.store.RemoteWrites(node.store()).digest();
+        StringBuilder sb = new StringBuilder();
+        stat(sb, "items", d[0]);
+        stat(sb, "digest", String.format("%016x", d[1]));
+        write(out, sb);
+    }
 }

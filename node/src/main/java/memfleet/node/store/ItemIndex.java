@@ -132,4 +132,30 @@ public final class ItemIndex {
             expanding = false;
         }
     }
+
+    /** The number of buckets now: a snapshot walk covers this many groups of buckets. */
+    int size() {
+        return mask + 1;
+    }
+
+    /**
+     * Under the stripe lock of {@code group}: visits every item whose hash is {@code group} modulo {@code
+     * groups}, where {@code groups} is a table size seen earlier (a power of two, at least {@link #STRIPES}).
+     * Such items stay in one group however often the table doubles, so a walk over all groups sees each
+     * item linked for all of it exactly once, even across an expansion.
+     */
+    void visitGroup(int group, int groups, ItemStore.ItemVisitor visitor) {
+        long size = mask + 1L;
+        long t = table;
+        for (long b = group; b < size; b += groups) {
+            int ref = NativeMemory.getInt(t + (b << 2));
+            while (ref != 0) {
+                long it = slabs.address(ref);
+                ref = Item.hnext(it);
+                if (!visitor.visit(it)) {
+                    return;
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package memfleet.node.store;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import memfleet.node.config.Settings;
@@ -48,9 +47,10 @@ public final class ItemStore {
     private final SegmentedLru lru;
     private final ItemClock clock;
     private final StoreStats stats = new StoreStats();
-    private final AtomicLong casSeq = new AtomicLong();
+    private volatile CasClock casClock = CasClock.counter();
     private volatile int oldestLive;
     private volatile long oldestCas;
+    private volatile MutationLog log;
 
     public ItemStore(Settings settings) {
         this.settings = settings;
@@ -94,11 +94,21 @@ public final class ItemStore {
     }
 
     public long nextCas() {
-        return settings.useCas ? casSeq.incrementAndGet() : 0;
+        return settings.useCas ? casClock.next() : 0;
     }
 
     public long currentCas() {
-        return casSeq.get();
+        return casClock.current();
+    }
+
+    public CasClock casClock() {
+        return casClock;
+    }
+
+    /** Replication: CAS values become group-wide versions and client changes are reported to {@code log}. */
+    public void replicate(CasClock clock, MutationLog log) {
+        this.casClock = clock;
+        this.log = log;
     }
 
     // ------------------------------------------------------------------ lookup
@@ -368,9 +378,14 @@ public final class ItemStore {
 
     /** memcached's {@code do_item_link} under the stripe lock. */
     public void link(long it, int hv) {
+        link(it, hv, nextCas());
+    }
+
+    /** {@link #link(long, int)} with a given CAS: a version that came from a peer. */
+    void link(long it, int hv, long cas) {
         Item.set(it, Item.LINKED);
         Item.time(it, clock.now());
-        Item.cas(it, nextCas());
+        Item.cas(it, cas);
         index.insert(hv, it);
         int clsid = Item.clsid(it);
         int seg = settings.lruSegmented ? SegmentedLru.HOT : SegmentedLru.COLD;
@@ -434,6 +449,16 @@ public final class ItemStore {
      * prepend store a new item and leave {@code it} to the caller as well.
      */
     public int store(long it, int comm, int hv, long casIn) {
+        int ret = doStore(it, comm, hv, casIn);
+        MutationLog l = log;
+        if (ret == STORED && l != null) {
+            // append and prepend link a new item: the key's current value is the one to ship
+            l.stored(comm == APPEND || comm == PREPEND ? index.find(hv, Item.key(it), Item.nkey(it)) : it);
+        }
+        return ret;
+    }
+
+    private int doStore(long it, int comm, int hv, long casIn) {
         long old = get(hv, Item.key(it), Item.nkey(it));
         if (old > 0) {
             long oldCas = Item.cas(old);
@@ -529,6 +554,7 @@ public final class ItemStore {
                 NativeMemory.fill(data + len, nbytes - len, (byte) ' ');
             }
             touchTime(it);
+            logStored(it);
             return DELTA_OK;
         }
         long fresh = allocate(key, nkey, Item.clientFlags(it), Item.exptime(it), len);
@@ -537,6 +563,7 @@ public final class ItemStore {
         }
         NativeMemory.copyFromArray(digits, 0, Item.data(fresh), len);
         replace(it, fresh, hv);
+        logStored(fresh);
         return DELTA_OK;
     }
 
@@ -610,21 +637,73 @@ public final class ItemStore {
         return len;
     }
 
+    private void logStored(long it) {
+        MutationLog l = log;
+        if (l != null) {
+            l.stored(it);
+        }
+    }
+
     /** memcached's {@code item_touch} semantics under the stripe lock: new exptime and a bump. */
     public void touch(long it, int exptime) {
         Item.exptime(it, exptime);
+        MutationLog l = log;
+        if (l != null) {
+            l.touched(it);
+        }
+    }
+
+    /** A client's delete under the stripe lock: {@link #unlink}, reported to replication. */
+    public void delete(long it, int hv) {
+        MutationLog l = log;
+        if (l != null) {
+            long version = nextCas();
+            l.deleted(Item.key(it), Item.nkey(it), version);
+            tombstones.put(hv, Item.key(it), Item.nkey(it), version);
+        }
+        unlink(it, hv);
     }
 
     /** memcached's {@code flush_all [delay]}: everything older than the moment becomes invalid. */
     public void flushAll(int delay) {
+        flushAll(delay, true);
+    }
+
+    void flushAll(int delay, boolean report) {
         int newOldest = delay > 0 ? clock.realtime(delay) : clock.now();
+        long version = 0;
         if (settings.useCas) {
             oldestLive = newOldest - 1;
+            version = casClock.next();
             if (oldestLive <= clock.now()) {
-                oldestCas = casSeq.get() + 1;
+                raiseOldestCas(version);
             }
         } else {
             oldestLive = newOldest;
+        }
+        MutationLog l = log;
+        if (report && l != null) {
+            l.flushed(delay > 0 ? newOldest : 0, version);
+        }
+    }
+
+    /** A peer's flush_all: items older than {@code version} are invalid from now on, by version alone. */
+    void flushBefore(long version) {
+        raiseOldestCas(version);
+        if (oldestLive == 0) {
+            oldestLive = 1; // enables memcached's check; no item was accessed at relative time 1
+        }
+    }
+
+    public long oldestCas() {
+        return oldestCas;
+    }
+
+    final Tombstones tombstones = new Tombstones();
+
+    private synchronized void raiseOldestCas(long version) {
+        if (version > oldestCas) {
+            oldestCas = version;
         }
     }
 

@@ -413,12 +413,31 @@ class CommandLineTest {
     }
 
     @Test
-    void replicationFlagsAreReadButNotAvailableYet() {
-        assertError("replication (-x/-X) is not available in this build yet", 64, "-x", "10.0.0.2");
-        assertError("replication (-x/-X) is not available in this build yet", 64, "--peer=10.0.0.2:11212,10.0.0.3");
-        assertError("replication (-x/-X) is not available in this build yet", 64, "-X", "11212");
-        assertError("replication (-x/-X) is not available in this build yet", 64, "--replication-port", "11212");
+    void replicationFlags() throws UsageException {
+        Settings s = parse("-x", "10.0.0.2:11300,10.0.0.3", "-X", "11212:11213", "--min-acks=1",
+                "--min-acks-timeout", "250", "--serve-while-syncing", "--node-id=7", "--repl-backlog-size=2m");
+        assertThat(s.replicationPeers).containsExactly("10.0.0.2:11300", "10.0.0.3");
+        assertThat(s.replicationPort).isEqualTo(11212);
+        assertThat(s.replicationConnectPort).isEqualTo(11213);
+        assertThat(s.minAcks).isEqualTo(1);
+        assertThat(s.minAcksTimeoutMillis).isEqualTo(250);
+        assertThat(s.serveWhileSyncing).isTrue();
+        assertThat(s.nodeId).isEqualTo(7);
+        assertThat(s.replBacklogSize).isEqualTo(2L << 20);
+        assertThat(parse("--peer=10.0.0.2").replicationPort).isEqualTo(11212); // repcached's default
+        assertThat(parse("-X", "11300").replicationPeers).isEmpty();
+        assertThat(parse().replicating()).isFalse();
+    }
+
+    @Test
+    void replicationFlagErrors() {
         assertError("Invalid number for -X: \"x\"", 64, "-X", "x");
         assertError("-x needs a peer address, host[:port][,host[:port]...]: \"a,\"", 64, "-x", "a,");
+        assertError("-C (no CAS) cannot be used with replication (-x/-X): versions travel as CAS values", 64,
+                "-C", "-x", "10.0.0.2");
+        assertError("--min-acks 2 needs at least that many peers in -x", 64, "-x", "10.0.0.2", "--min-acks=2");
+        assertError("--node-id must be 0-255: \"256\"", 64, "--node-id=256");
+        assertError("--repl-backlog-size must be 64k to 16g (bytes, or with a k/m/g suffix): \"1k\"", 64,
+                "--repl-backlog-size=1k");
     }
 }

@@ -42,7 +42,7 @@ class HelpTest {
             listed.add(m.group(1));
         }
         assertThat(listed).containsExactlyInAnyOrder("p", "U", "s", "a", "A", "l", "d", "r", "u", "m", "M", "c",
-                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "F", "o");
+                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "F", "o", "x", "X");
     }
 
     @Test
@@ -82,7 +82,7 @@ class HelpTest {
     @Test
     void refusedFeaturesAreNotListed() {
         String help = Help.text();
-        for (String refused : new String[] {"-S,", "-Y,", "-e,", "-Z,", "-W ", "-i,", "-N,", "-X", "-x",
+        for (String refused : new String[] {"-S,", "-Y,", "-e,", "-Z,", "-W ", "-i,", "-N,",
                 "sasl", "ssl", "ext_", "auth-file", "memory-file", "napi", "license", "watcher_logbuf_size",
                 "slab_sizes", "jenkins", "xxh3", "notls"}) {
             assertThat(help).as(refused).doesNotContain(refused);

@@ -1,0 +1,269 @@
+package memfleet.node.replication;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.ReentrantLock;
+
+import memfleet.node.os.Libc;
+import memfleet.node.store.Item;
+import memfleet.node.store.ItemStore;
+import memfleet.node.store.NativeMemory;
+import memfleet.protocol.replication.MutationRecord;
+
+/**
+ * The ring of this node's recent mutations, off the Java heap, that peers stream from: offsets count
+ * every byte ever logged, the ring keeps the last {@code capacity} bytes of whole records. A peer that
+ * falls further behind than the ring is cut and resyncs by a full copy, so a slow or dead peer never
+ * makes memory grow. Writers (worker threads, under their item's stripe lock) append under one short
+ * lock; readers copy without it and then check that what they copied was not overwritten meanwhile.
+ */
+final class Backlog {
+    private final long base;
+    private final long capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Object signal = new Object();
+    /** End of the last record: the next record's offset. */
+    private volatile long head;
+    /** Offset of the oldest record still whole in the ring. */
+    private volatile long oldest;
+    private volatile long ops;
+    private volatile int waiting;
+
+    Backlog(long capacity) {
+        this.capacity = capacity;
+        this.base = Libc.mmapAnonymous(capacity);
+    }
+
+    long head() {
+        return head;
+    }
+
+    long oldest() {
+        return oldest;
+    }
+
+    long ops() {
+        return ops;
+    }
+
+    long capacity() {
+        return capacity;
+    }
+
+    /** Appends a record for item {@code it} (SET or TOUCH); the value travels only with SET. */
+    void appendItem(byte op, long it, ItemStore store) {
+        int nkey = Item.nkey(it);
+        int nbytes = op == MutationRecord.SET ? Item.nbytes(it) : 0;
+        long len = MutationRecord.length(nkey, nbytes);
+        lock.lock();
+        try {
+            long at = reserve(len);
+            if (at < 0) {
+                return;
+            }
+            header(at, op, nkey, Item.clientFlags(it), Item.exptime(it), nbytes, Item.cas(it));
+            put(at + MutationRecord.HEADER, Item.key(it), nkey);
+            long pos = at + MutationRecord.HEADER + nkey;
+            for (long off = 0; off < nbytes; ) {
+                long run = store.contiguousFrom(it, off);
+                put(pos + off, store.valueAddress(it, off), run);
+                off += run;
+            }
+            publish(at + len);
+        } finally {
+            lock.unlock();
+        }
+        wake();
+    }
+
+    /** Appends a DELETE or FLUSH record (a key without value, or no key). */
+    void appendKeyOnly(byte op, long key, int nkey, int exptime, long version) {
+        long len = MutationRecord.length(nkey, 0);
+        lock.lock();
+        try {
+            long at = reserve(len);
+            if (at < 0) {
+                return;
+            }
+            header(at, op, nkey, 0, exptime, 0, version);
+            put(at + MutationRecord.HEADER, key, nkey);
+            publish(at + len);
+        } finally {
+            lock.unlock();
+        }
+        wake();
+    }
+
+    /**
+     * Makes room for {@code len} bytes at {@link #head}, dropping the oldest records; returns the offset,
+     * or -1 when the record is larger than the whole ring (then nothing before it can be resumed from).
+     */
+    private long reserve(long len) {
+        long at = head;
+        if (len > capacity) {
+            oldest = at + len;
+            head = at + len;
+            ops++;
+            VarHandle.storeStoreFence();
+            return -1;
+        }
+        long o = oldest;
+        while (o < at + len - capacity) {
+            o += recordLength(o);
+        }
+        if (o != oldest) {
+            oldest = o;
+            VarHandle.storeStoreFence(); // readers that see the new bytes see the new oldest too
+        }
+        return at;
+    }
+
+    private void header(long at, byte op, int nkey, int flags, int exptime, int nbytes, long version) {
+        long scratch = headerScratch;
+        NativeMemory.putByte(scratch + MutationRecord.OP, op);
+        NativeMemory.putByte(scratch + MutationRecord.NKEY, (byte) nkey);
+        NativeMemory.putByte(scratch + 2, (byte) 0);
+        NativeMemory.putByte(scratch + 3, (byte) 0);
+        NativeMemory.putInt(scratch + MutationRecord.FLAGS, flags);
+        NativeMemory.putInt(scratch + MutationRecord.EXPTIME, exptime);
+        NativeMemory.putInt(scratch + MutationRecord.NBYTES, nbytes);
+        NativeMemory.putLong(scratch + MutationRecord.VERSION, version);
+        NativeMemory.putLong(scratch + MutationRecord.LOGGED_AT, System.currentTimeMillis());
+        put(at, scratch, MutationRecord.HEADER);
+    }
+
+    /** 32 bytes for composing a header before it is copied into the ring (used under the lock). */
+    private final long headerScratch = Libc.mmapAnonymous(4096);
+
+    private void publish(long newHead) {
+        ops++;
+        head = newHead;
+    }
+
+    private void wake() {
+        if (waiting > 0) {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} for the head to pass {@code offset}. */
+    void awaitBeyond(long offset, long millis) throws InterruptedException {
+        if (head > offset) {
+            return;
+        }
+        synchronized (signal) {
+            waiting++;
+            try {
+                if (head <= offset) {
+                    signal.wait(millis);
+                }
+            } finally {
+                waiting--;
+            }
+        }
+    }
+
+    /** Wakes every waiting reader (shutting down). */
+    void wakeAll() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void put(long offset, long src, long n) {
+        long pos = offset % capacity;
+        long first = Math.min(n, capacity - pos);
+        NativeMemory.copy(src, base + pos, first);
+        if (first < n) {
+            NativeMemory.copy(src + first, base, n - first);
+        }
+    }
+
+    private void get(long offset, long dst, long n) {
+        long pos = offset % capacity;
+        long first = Math.min(n, capacity - pos);
+        NativeMemory.copy(base + pos, dst, first);
+        if (first < n) {
+            NativeMemory.copy(base, dst + first, n - first);
+        }
+    }
+
+    /** Under the lock, or for a record known to be intact: its total length. */
+    private long recordLength(long offset) {
+        long pos = offset % capacity;
+        int nkey = NativeMemory.getByte(base + (pos + MutationRecord.NKEY) % capacity) & 0xFF;
+        int nbytes = 0;
+        for (int i = 0; i < 4; i++) {
+            nbytes |= (NativeMemory.getByte(base + (pos + MutationRecord.NBYTES + i) % capacity) & 0xFF) << (8 * i);
+        }
+        return MutationRecord.length(nkey, nbytes);
+    }
+
+    /**
+     * Copies whole records from {@code from} into {@code dst} (at most {@code max} bytes, but at least one
+     * record however large if {@code max} allows it); returns the bytes copied, 0 when there is nothing
+     * new (or the next record is not wholly logged yet), -1 when {@code from} has been overwritten (the
+     * reader fell too far behind), or {@code -2 - length} when the next record is longer than {@code max}.
+     */
+    long read(long from, long dst, long max) {
+        if (from < oldest) {
+            return -1;
+        }
+        long h = head;
+        long n = Math.min(h - from, max);
+        if (n <= 0) {
+            return 0;
+        }
+        get(from, dst, n);
+        VarHandle.loadLoadFence();
+        if (from < oldest) {
+            return -1;
+        }
+        // cut at the last whole record, reading lengths from the verified copy
+        long end = 0;
+        while (end + MutationRecord.HEADER <= n) {
+            long len = MutationRecord.length(NativeMemory.getByte(dst + end + MutationRecord.NKEY) & 0xFF,
+                    NativeMemory.getInt(dst + end + MutationRecord.NBYTES));
+            if (end + len > n) {
+                break;
+            }
+            end += len;
+        }
+        if (end == 0 && n >= MutationRecord.HEADER) {
+            long len = MutationRecord.length(NativeMemory.getByte(dst + MutationRecord.NKEY) & 0xFF,
+                    NativeMemory.getInt(dst + MutationRecord.NBYTES));
+            if (len > max) {
+                return -2 - len; // the next record does not fit: the caller needs a larger buffer
+            }
+        }
+        return end;
+    }
+
+    /** For {@code stats replication}: {records, milliseconds since the oldest} between {@code from} and the head. */
+    long[] lagFrom(long from) {
+        long h = head;
+        if (from >= h) {
+            return new long[] {0, 0};
+        }
+        lock.lock();
+        try {
+            if (from < oldest) {
+                return new long[] {ops, -1}; // fell out of the ring: a full copy is due
+            }
+            long records = 0;
+            long loggedAt = 0;
+            for (long o = from; o < head && records < 10_000_000; o += recordLength(o)) {
+                if (records == 0) {
+                    long scratch = headerScratch + 64;
+                    get(o, scratch, MutationRecord.HEADER);
+                    loggedAt = NativeMemory.getLong(scratch + MutationRecord.LOGGED_AT);
+                }
+                records++;
+            }
+            return new long[] {records, Math.max(0, System.currentTimeMillis() - loggedAt)};
+        } finally {
+            lock.unlock();
+        }
+    }
+}

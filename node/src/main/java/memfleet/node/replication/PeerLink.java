@@ -1,0 +1,301 @@
+package memfleet.node.replication;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import memfleet.node.os.Libc;
+import memfleet.node.store.NativeMemory;
+import memfleet.protocol.replication.MutationRecord;
+import memfleet.protocol.replication.ReplicationFrames;
+
+/**
+ * This node's subscription to one peer's stream: connects (retrying with backoff), asks to resume from
+ * the position it has applied, takes a full copy when the peer says so, applies records
+ * last-writer-wins and acknowledges them. Heartbeats both ways; a link silent for {@link
+ * Replication#DEAD_MILLIS} is dropped and redialed.
+ */
+final class PeerLink {
+    private static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    private static final long MIN_BACKOFF = 100;
+    private static final long MAX_BACKOFF = 2000;
+
+    private final Replication replication;
+    private final String address;
+    private final String host;
+    private final int port;
+    private FrameIO io;
+    private Thread thread;
+    private volatile String state = "connecting";
+    volatile int peerNode = -1;
+    volatile String lastError;
+    volatile long fullResyncs;
+    volatile long partialResyncs;
+    volatile long appliedOps;
+    private long peerReplid;
+    private long streamOffset;
+    /** Native copy of a frame's records, so keys and values have addresses for the store. */
+    private long scratch;
+    private long scratchSize;
+
+    PeerLink(Replication replication, String address, int defaultPort) {
+        this.replication = replication;
+        this.address = address;
+        String h = address;
+        int p = defaultPort;
+        if (address.startsWith("[")) {
+            int close = address.indexOf(']');
+            h = address.substring(1, close);
+            if (address.length() > close + 2 && address.charAt(close + 1) == ':') {
+                p = Integer.parseInt(address.substring(close + 2));
+            }
+        } else if (address.indexOf(':') > 0 && address.indexOf(':') == address.lastIndexOf(':')) {
+            h = address.substring(0, address.indexOf(':'));
+            p = Integer.parseInt(address.substring(address.indexOf(':') + 1));
+        }
+        this.host = h;
+        this.port = p;
+    }
+
+    String address() {
+        return address;
+    }
+
+    String state() {
+        return state;
+    }
+
+    /** Start-up: one attempt at a full copy from this peer. True when it completed (the stream continues). */
+    boolean initialCopy() {
+        try {
+            return subscribe(true);
+        } catch (IOException e) {
+            lastError = e.getMessage();
+            closeIo();
+            state = "down";
+            return false;
+        }
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("replication-link-" + address).start(this::run);
+    }
+
+    void close() {
+        state = "down";
+        closeIo();
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void closeIo() {
+        if (io != null) {
+            io.close();
+        }
+    }
+
+    private void run() {
+        long backoff = MIN_BACKOFF;
+        while (!replication.closed) {
+            try {
+                if (io == null && !subscribe(false)) {
+                    throw new IOException("the peer is still copying from another node");
+                }
+                backoff = MIN_BACKOFF;
+                stream();
+            } catch (IOException e) {
+                if (!replication.closed) {
+                    lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                }
+            }
+            closeIo();
+            io = null;
+            if (replication.closed) {
+                break;
+            }
+            state = "down";
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF);
+        }
+        state = "down";
+        if (scratch != 0) {
+            Libc.munmap(scratch, scratchSize);
+            scratch = 0;
+        }
+    }
+
+    /** Connects and subscribes; returns false when the peer is not ready to give a full copy. */
+    private boolean subscribe(boolean wantFull) throws IOException {
+        state = "connecting";
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+            io = new FrameIO(socket, Replication.DEAD_MILLIS);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        var applied = replication.applied;
+        int count = applied.size();
+        byte[] p = new byte[18 + (count + 1) * ReplicationFrames.VECTOR_ENTRY];
+        FrameIO.putInt(p, 0, ReplicationFrames.MAGIC);
+        p[4] = (byte) replication.nodeId;
+        FrameIO.putLong(p, 5, replication.replid);
+        p[13] = (byte) (wantFull ? 1 : 0);
+        int n = 0;
+        int at = 18;
+        for (var e : applied.entrySet()) {
+            if (n == count + 1) {
+                break;
+            }
+            p[at] = (byte) (int) e.getKey();
+            FrameIO.putLong(p, at + 1, e.getValue()[0]);
+            FrameIO.putLong(p, at + 9, e.getValue()[1]);
+            at += ReplicationFrames.VECTOR_ENTRY;
+            n++;
+        }
+        FrameIO.putInt(p, 14, n);
+        io.send(ReplicationFrames.SUBSCRIBE, p, at);
+        byte type = io.read();
+        byte[] r = io.payload();
+        switch (type) {
+            case ReplicationFrames.NOT_READY -> {
+                closeIo();
+                io = null;
+                state = "down";
+                return false;
+            }
+            case ReplicationFrames.REFUSED -> throw new IOException(new String(r, 0, io.length(), StandardCharsets.UTF_8));
+            case ReplicationFrames.FULL -> {
+                readPosition(r);
+                state = "syncing";
+                receiveSnapshot(r);
+                fullResyncs++;
+                replication.fullCopyFrom.add(peerNode);
+                return true;
+            }
+            case ReplicationFrames.CONTINUE -> {
+                boolean resumed = replication.applied.containsKey((int) (r[0] & 0xFF));
+                readPosition(r);
+                if (resumed || streamOffset > 0) {
+                    partialResyncs++;
+                }
+                return true;
+            }
+            default -> throw new IOException("unexpected replication frame " + type);
+        }
+    }
+
+    private void readPosition(byte[] r) {
+        peerNode = r[0] & 0xFF;
+        peerReplid = FrameIO.getLong(r, 1);
+        streamOffset = FrameIO.getLong(r, 9);
+    }
+
+    private void receiveSnapshot(byte[] header) throws IOException {
+        int count = FrameIO.getInt(header, 17);
+        long[][] vector = new long[count][];
+        for (int i = 0, at = 21; i < count; i++, at += ReplicationFrames.VECTOR_ENTRY) {
+            vector[i] = new long[] {header[at] & 0xFF, FrameIO.getLong(header, at + 1), FrameIO.getLong(header, at + 9)};
+        }
+        byte[] ack = new byte[8];
+        FrameIO.putLong(ack, 0, -1);
+        while (true) {
+            byte type = io.read();
+            if (type == ReplicationFrames.SNAPSHOT_END) {
+                break;
+            }
+            if (type == ReplicationFrames.SNAPSHOT) {
+                int senderClock = FrameIO.getInt(io.payload(), 0);
+                apply(io.payload(), 4, io.length() - 4, senderClock);
+            } else if (type != ReplicationFrames.PING) {
+                throw new IOException("unexpected replication frame " + type + " in a full copy");
+            }
+            io.send(ReplicationFrames.ACK, ack, 8);
+        }
+        // the copy holds what its source had applied from other nodes: resume those streams from there
+        for (long[] v : vector) {
+            int node = (int) v[0];
+            if (node == replication.nodeId) {
+                continue;
+            }
+            long[] have = replication.applied.get(node);
+            if (have == null || have[0] != v[1] || have[1] < v[2]) {
+                replication.applied.put(node, new long[] {v[1], v[2]});
+            }
+        }
+        replication.applied.put(peerNode, new long[] {peerReplid, streamOffset});
+    }
+
+    private void stream() throws IOException {
+        state = "up";
+        lastError = null;
+        byte[] ack = new byte[8];
+        while (!replication.closed) {
+            byte type = io.read();
+            byte[] p = io.payload();
+            if (type == ReplicationFrames.RECORDS) {
+                int senderClock = FrameIO.getInt(p, 0);
+                long offset = FrameIO.getLong(p, 4);
+                if (offset != streamOffset) {
+                    throw new IOException("stream gap: expected offset " + streamOffset + ", got " + offset);
+                }
+                apply(p, 12, io.length() - 12, senderClock);
+                streamOffset += io.length() - 12;
+                replication.applied.put(peerNode, new long[] {peerReplid, streamOffset});
+            } else if (type != ReplicationFrames.PING) {
+                throw new IOException("unexpected replication frame " + type);
+            }
+            FrameIO.putLong(ack, 0, streamOffset);
+            io.send(ReplicationFrames.ACK, ack, 8);
+        }
+    }
+
+    /** Applies the records in {@code p[from, from + len)}; their exptimes are on the sender's clock. */
+    private void apply(byte[] p, int from, int len, int senderClock) {
+        if (len <= 0) {
+            return;
+        }
+        if (scratchSize < len) {
+            if (scratch != 0) {
+                Libc.munmap(scratch, scratchSize);
+            }
+            scratchSize = Math.max(len, 256 * 1024);
+            scratch = Libc.mmapAnonymous(scratchSize);
+        }
+        NativeMemory.copyFromArray(p, from, scratch, len);
+        var remote = replication.remote;
+        int now = replication.store.clock().now();
+        long at = scratch;
+        long end = scratch + len;
+        while (at + MutationRecord.HEADER <= end) {
+            byte op = NativeMemory.getByte(at + MutationRecord.OP);
+            int nkey = NativeMemory.getByte(at + MutationRecord.NKEY) & 0xFF;
+            int flags = NativeMemory.getInt(at + MutationRecord.FLAGS);
+            int exptime = NativeMemory.getInt(at + MutationRecord.EXPTIME);
+            int nbytes = NativeMemory.getInt(at + MutationRecord.NBYTES);
+            long version = NativeMemory.getLong(at + MutationRecord.VERSION);
+            long key = at + MutationRecord.HEADER;
+            int local = exptime == 0 ? 0 : now + (exptime - senderClock);
+            switch (op) {
+                case MutationRecord.SET -> {
+                    if (exptime == 0 || exptime > senderClock) {
+                        remote.set(key, nkey, flags, local, version, key + nkey, nbytes);
+                    }
+                }
+                case MutationRecord.DELETE -> remote.delete(key, nkey, version);
+                case MutationRecord.TOUCH -> remote.touch(key, nkey, exptime != 0 && exptime <= senderClock ? now : local, version);
+                case MutationRecord.FLUSH -> remote.flush(exptime == 0 ? 0 : local, version);
+                default -> { }
+            }
+            appliedOps++;
+            at += MutationRecord.length(nkey, nbytes);
+        }
+    }
+}

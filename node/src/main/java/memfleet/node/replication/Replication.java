@@ -1,0 +1,349 @@
+package memfleet.node.replication;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import memfleet.node.config.Settings;
+import memfleet.node.store.CasClock;
+import memfleet.node.store.Fingerprint;
+import memfleet.node.store.ItemStore;
+import memfleet.node.store.MutationLog;
+import memfleet.node.store.RemoteWrites;
+import memfleet.protocol.replication.MutationRecord;
+
+/**
+ * One node's replication: its id and replication id, the backlog of its own clients' changes, the
+ * listener peers subscribe on ({@code -X}), a {@link PeerLink} per peer in {@code -x}, and the waiters of
+ * {@code --min-acks}. Start-up follows repcached: listen, try the peers for a full copy, else start alone
+ * and keep trying; the order nodes start in does not matter.
+ */
+public final class Replication implements MutationLog {
+    static final int HEARTBEAT_MILLIS = 500;
+    static final int DEAD_MILLIS = 3000;
+
+    final Settings settings;
+    final ItemStore store;
+    final RemoteWrites remote;
+    final int nodeId;
+    final long replid;
+    final Backlog backlog;
+    /** Per origin node: {replication id, offset} of its stream applied here. */
+    final Map<Integer, long[]> applied = new ConcurrentHashMap<>();
+    /** Nodes a full copy came from: their data may include writes from nodes that are gone. */
+    final Set<Integer> fullCopyFrom = ConcurrentHashMap.newKeySet();
+    final Set<Feed> feeds = ConcurrentHashMap.newKeySet();
+    private final List<PeerLink> links = new ArrayList<>();
+    private final List<AckWaiter> waiters = new ArrayList<>();
+    private volatile boolean syncing;
+    volatile boolean closed;
+    private ServerSocket listener;
+
+    public Replication(Settings settings, ItemStore store) {
+        this.settings = settings;
+        this.store = store;
+        this.remote = new RemoteWrites(store);
+        this.nodeId = settings.nodeId >= 0 ? settings.nodeId : defaultNodeId(settings);
+        this.replid = new SecureRandom().nextLong() & Long.MAX_VALUE;
+        this.backlog = new Backlog(settings.replBacklogSize);
+        int connectPort = settings.replicationConnectPort != 0 ? settings.replicationConnectPort : settings.replicationPort;
+        for (String peer : settings.replicationPeers) {
+            links.add(new PeerLink(this, peer, connectPort));
+        }
+    }
+
+    /** A node id from the host name and ports, for nodes not given {@code --node-id}. */
+    static int defaultNodeId(Settings settings) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        long h = Fingerprint.mix(host.hashCode() ^ ((long) settings.port << 32) ^ ((long) settings.replicationPort << 16));
+        return (int) (h & 0xFF);
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * Versions CAS values with this node's id, starts logging and listens for peers. Throws when the
+     * replication port cannot be bound.
+     */
+    public void start() throws IOException {
+        store.replicate(CasClock.hybrid(nodeId), this);
+        listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        String host = settings.listen.isEmpty() ? null : settings.listenAddresses(settings.replicationPort).getFirst().getHostString();
+        listener.bind(host == null ? new InetSocketAddress(settings.replicationPort) : new InetSocketAddress(host, settings.replicationPort));
+        Thread.ofVirtual().name("replication-accept").start(this::accept);
+        Thread.ofVirtual().name("replication-watchdog").start(this::watchdog);
+    }
+
+    /**
+     * Fetches a full copy from the first peer that has one to give (the caller opens the client port
+     * afterwards), then starts every peer link. Returns the address copied from, or null when alone.
+     */
+    public String syncAndLink() {
+        syncing = true;
+        String source = null;
+        try {
+            for (PeerLink link : links) {
+                if (closed) {
+                    break;
+                }
+                if (link.initialCopy()) {
+                    source = link.address();
+                    break;
+                }
+            }
+        } finally {
+            syncing = false;
+        }
+        for (PeerLink link : links) {
+            link.start();
+        }
+        return source;
+    }
+
+    private void accept() {
+        while (!closed) {
+            try {
+                Socket s = listener.accept();
+                Feed feed = new Feed(this, s);
+                Thread.ofVirtual().name("replication-feed").start(feed::run);
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Cuts feeds whose subscriber has gone silent: a stalled peer must not block a writer forever. */
+    private void watchdog() {
+        while (!closed) {
+            try {
+                Thread.sleep(HEARTBEAT_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            for (Feed f : feeds) {
+                if (now - f.lastHeard > DEAD_MILLIS) {
+                    f.cut("no acknowledgement from the subscriber for " + (now - f.lastHeard) + " ms");
+                }
+            }
+        }
+    }
+
+    boolean syncing() {
+        return syncing;
+    }
+
+    // ---------------------------------------------------------------- MutationLog
+
+    @Override
+    public void stored(long it) {
+        backlog.appendItem(MutationRecord.SET, it, store);
+    }
+
+    @Override
+    public void touched(long it) {
+        backlog.appendItem(MutationRecord.TOUCH, it, store);
+    }
+
+    @Override
+    public void deleted(long key, int nkey, long version) {
+        backlog.appendKeyOnly(MutationRecord.DELETE, key, nkey, 0, version);
+    }
+
+    @Override
+    public void flushed(int at, long version) {
+        backlog.appendKeyOnly(MutationRecord.FLUSH, 0, 0, at, version);
+    }
+
+    // ---------------------------------------------------------------- --min-acks
+
+    /** Told when enough peers hold a write, or not. */
+    public interface AckWaiter {
+        long target();
+
+        /** Called once, from a replication thread: hop to your own thread. */
+        void acknowledged();
+    }
+
+    /** The offset a write waiting for acknowledgements must reach: everything logged so far. */
+    public long head() {
+        return backlog.head();
+    }
+
+    /** True when {@code k} peers have acknowledged {@code offset}. */
+    public boolean acked(long offset, int k) {
+        int n = 0;
+        for (Feed f : feeds) {
+            if (f.ackedOffset >= offset && ++n >= k) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Registers {@code w}; it is called when {@link Settings#minAcks} peers hold its target. */
+    public void await(AckWaiter w) {
+        synchronized (waiters) {
+            waiters.add(w);
+        }
+        acksAdvanced();
+    }
+
+    /** Forgets {@code w} (it timed out). */
+    public void cancel(AckWaiter w) {
+        synchronized (waiters) {
+            waiters.remove(w);
+        }
+    }
+
+    void acksAdvanced() {
+        List<AckWaiter> ready = null;
+        synchronized (waiters) {
+            if (waiters.isEmpty()) {
+                return;
+            }
+            for (int i = waiters.size() - 1; i >= 0; i--) {
+                AckWaiter w = waiters.get(i);
+                if (acked(w.target(), settings.minAcks)) {
+                    waiters.remove(i);
+                    if (ready == null) {
+                        ready = new ArrayList<>();
+                    }
+                    ready.add(w);
+                }
+            }
+        }
+        if (ready != null) {
+            ready.forEach(AckWaiter::acknowledged);
+        }
+    }
+
+    // ---------------------------------------------------------------- stats and shutdown
+
+    /** {@code stats replication}'s lines. */
+    public void stats(StringBuilder sb) {
+        stat(sb, "enabled", 1);
+        stat(sb, "node_id", nodeId);
+        stat(sb, "state", state());
+        stat(sb, "replication_id", String.format("%016x", replid));
+        stat(sb, "offset", backlog.head());
+        stat(sb, "ops", backlog.ops());
+        stat(sb, "backlog_size", backlog.capacity());
+        stat(sb, "backlog_first_offset", backlog.oldest());
+        stat(sb, "min_acks", settings.minAcks);
+        List<Feed> unmatched = new ArrayList<>(feeds);
+        stat(sb, "peers", links.size());
+        int i = 0;
+        for (PeerLink link : links) {
+            Feed feed = null;
+            for (Feed f : unmatched) {
+                if (f.subscriberNode == link.peerNode && link.peerNode >= 0) {
+                    feed = f;
+                }
+            }
+            unmatched.remove(feed);
+            String p = "peer" + i++ + ":";
+            stat(sb, p + "address", link.address());
+            stat(sb, p + "node_id", link.peerNode);
+            stat(sb, p + "link", link.state());
+            long sent = feed == null ? 0 : feed.sentOffset;
+            long ackd = feed == null ? 0 : Math.max(0, feed.ackedOffset);
+            long[] lag = feed == null ? new long[] {0, 0} : backlog.lagFrom(ackd);
+            stat(sb, p + "sent_offset", sent);
+            stat(sb, p + "acked_offset", ackd);
+            stat(sb, p + "lag_ops", lag[0]);
+            stat(sb, p + "lag_bytes", feed == null ? 0 : Math.max(0, backlog.head() - ackd));
+            stat(sb, p + "lag_ms", Math.max(0, lag[1]));
+            stat(sb, p + "full_resyncs", link.fullResyncs);
+            stat(sb, p + "partial_resyncs", link.partialResyncs);
+            stat(sb, p + "applied_ops", link.appliedOps);
+            String err = link.lastError != null ? link.lastError : feed != null && feed.lastError != null ? feed.lastError : "-";
+            stat(sb, p + "last_error", err);
+        }
+    }
+
+    private static void stat(StringBuilder sb, String name, Object value) {
+        sb.append("STAT ").append(name).append(' ').append(value).append("\r\n");
+    }
+
+    /** alone (no link up), syncing (a full copy is running), in_sync (every link up) or degraded. */
+    public String state() {
+        if (syncing) {
+            return "syncing";
+        }
+        int up = 0;
+        for (PeerLink link : links) {
+            String s = link.state();
+            if (s.equals("syncing")) {
+                return "syncing";
+            }
+            if (s.equals("up")) {
+                up++;
+            }
+        }
+        if (up == 0) {
+            return "alone";
+        }
+        return up == links.size() ? "in_sync" : "degraded";
+    }
+
+    /**
+     * Graceful shutdown, first half: waits (up to {@code millis}) until every connected subscriber has
+     * acknowledged everything logged so far.
+     */
+    public void drain(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        long target = backlog.head();
+        while (System.currentTimeMillis() < deadline) {
+            boolean done = true;
+            for (Feed f : feeds) {
+                if (f.ackedOffset < target && !f.closed) {
+                    done = false;
+                }
+            }
+            if (done) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    public void close() {
+        closed = true;
+        try {
+            if (listener != null) {
+                listener.close();
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (PeerLink link : links) {
+            link.close();
+        }
+        for (Feed f : feeds) {
+            f.cut("shutting down");
+        }
+        backlog.wakeAll();
+    }
+}

@@ -1,0 +1,151 @@
+package memfleet.node.store;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes that came from peers, applied last-writer-wins: a peer's value replaces the local one only when
+ * its version (CAS) is higher, and never resurrects a key deleted or flushed by a newer operation. These
+ * writes are not reported to the {@link MutationLog}: each node ships only what its own clients changed.
+ * Also the two whole-store walks replication needs: a snapshot for a full copy and a content digest.
+ */
+public final class RemoteWrites {
+    /** Results of {@link #set}. */
+    public static final int APPLIED = 0;
+    public static final int STALE = 1;
+    public static final int NO_MEMORY = 2;
+    public static final int TOO_LARGE = 3;
+
+    private final ItemStore store;
+
+    public RemoteWrites(ItemStore store) {
+        this.store = store;
+    }
+
+    /**
+     * A peer's value for a key, {@code nbytes} at native address {@code value}, with a local relative
+     * {@code exptime}. Returns {@link #APPLIED}, or why not.
+     */
+    public int set(long key, int nkey, int flags, int exptime, long version, long value, int nbytes) {
+        if (store.tooLarge(nkey, flags, nbytes)) {
+            return TOO_LARGE;
+        }
+        if (version < store.oldestCas()) {
+            return STALE; // a newer flush_all covers it
+        }
+        long it = store.allocate(key, nkey, flags, exptime, nbytes);
+        if (it == 0) {
+            return NO_MEMORY;
+        }
+        store.writeValue(it, 0, value, nbytes);
+        int hv = store.hash(key, nkey);
+        ReentrantLock lock = store.lock(hv);
+        lock.lock();
+        try {
+            store.casClock().observe(version);
+            long old = store.get(hv, key, nkey);
+            if ((old > 0 && Item.cas(old) >= version) || store.tombstones.deletedAt(hv, key, nkey) > version) {
+                store.freeChunks(it);
+                return STALE;
+            }
+            if (old > 0) {
+                store.unlink(old, hv);
+            }
+            store.link(it, hv, version);
+            return APPLIED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A peer's delete: removes the key unless the local value is newer. */
+    public boolean delete(long key, int nkey, long version) {
+        int hv = store.hash(key, nkey);
+        ReentrantLock lock = store.lock(hv);
+        lock.lock();
+        try {
+            store.casClock().observe(version);
+            store.tombstones.put(hv, key, nkey, version);
+            long old = store.get(hv, key, nkey);
+            if (old > 0 && Item.cas(old) <= version) {
+                store.unlink(old, hv);
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A peer's touch or gat: the new exptime, if this node holds the same version of the item. */
+    public boolean touch(long key, int nkey, int exptime, long version) {
+        int hv = store.hash(key, nkey);
+        ReentrantLock lock = store.lock(hv);
+        lock.lock();
+        try {
+            long old = store.get(hv, key, nkey);
+            if (old > 0 && Item.cas(old) == version) {
+                Item.exptime(old, exptime);
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A peer's flush_all: at local relative time {@code at} (memcached's delayed flush), or now by version. */
+    public void flush(int at, long version) {
+        store.casClock().observe(version);
+        if (at > store.clock().now()) {
+            store.flushAll(at - store.clock().now(), false);
+        } else {
+            store.flushBefore(version);
+        }
+    }
+
+    /** The number of bucket groups a walk started now covers. */
+    public int groups() {
+        return store.index().size();
+    }
+
+    /**
+     * Visits the live items of one bucket group (see {@link ItemIndex#visitGroup}) under its stripe lock:
+     * the visitor copies what it needs and must not block.
+     */
+    public void visitGroup(int group, int groups, ItemStore.ItemVisitor visitor) {
+        ReentrantLock lock = store.index().lock(group);
+        lock.lock();
+        try {
+            store.index().visitGroup(group, groups, it -> store.isExpired(it) || visitor.visit(it));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code stats digest}: the number of live items and the sum of a fingerprint of each one's key, value,
+     * flags and CAS, so two nodes holding the same versions of the same items give the same pair
+     * whatever order their items are in.
+     */
+    public long[] digest() {
+        long[] acc = new long[2];
+        Fingerprint.Stream value = new Fingerprint.Stream();
+        int groups = groups();
+        for (int g = 0; g < groups; g++) {
+            visitGroup(g, groups, it -> {
+                long h = Fingerprint.of(Item.key(it), Item.nkey(it), Item.cas(it));
+                value.reset(h);
+                int nbytes = Item.nbytes(it);
+                for (long off = 0; off < nbytes; ) {
+                    long run = store.contiguousFrom(it, off);
+                    value.update(store.valueAddress(it, off), run);
+                    off += run;
+                }
+                acc[0]++;
+                acc[1] += Fingerprint.mix(value.finish() ^ (Item.clientFlags(it) & 0xFFFF_FFFFL));
+                return true;
+            });
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,46 @@
+package memfleet.protocol.replication;
+
+/**
+ * Frames on a replication link. A subscriber connects to a peer's replication port and sends {@link
+ * #SUBSCRIBE}; the peer answers {@link #FULL} (a snapshot follows, then the stream), {@link #CONTINUE}
+ * (the stream resumes from the subscriber's offset), {@link #NOT_READY} (the peer is itself still
+ * copying) or {@link #REFUSED}. The stream is {@link #RECORDS} frames of whole {@link MutationRecord}s
+ * and {@link #PING}s when idle; the subscriber answers with {@link #ACK}s of the offset it has applied.
+ *
+ * <pre>
+ * frame      = type:u8 length:u32 payload[length]          (big-endian)
+ * SUBSCRIBE  = magic:u32 node:u8 replid:u64 wantFull:u8 count:u32 (node:u8 replid:u64 offset:u64)*count
+ * FULL       = node:u8 replid:u64 offset:u64 count:u32 (node:u8 replid:u64 offset:u64)*count
+ * CONTINUE   = node:u8 replid:u64 offset:u64
+ * REFUSED    = reason (UTF-8)
+ * RECORDS    = senderClock:i32 offset:u64 record*           (offset of the first record)
+ * SNAPSHOT   = senderClock:i32 record*
+ * SNAPSHOT_END = items:u64
+ * PING       = senderClock:i32
+ * ACK        = offset:u64
+ * </pre>
+ *
+ * {@code senderClock} is the sender's relative clock (seconds); exptimes in the records are on that
+ * clock, so the receiver turns them into remaining lifetimes and clock skew between hosts does not matter.
+ * The vector in SUBSCRIBE and FULL lists, per origin node, the stream position its holder has applied.
+ */
+public final class ReplicationFrames {
+    private ReplicationFrames() {}
+
+    public static final int MAGIC = 0x4D465231; // "MFR1"
+    public static final int HEADER = 5;
+
+    public static final byte SUBSCRIBE = 1;
+    public static final byte FULL = 2;
+    public static final byte CONTINUE = 3;
+    public static final byte NOT_READY = 4;
+    public static final byte REFUSED = 5;
+    public static final byte RECORDS = 6;
+    public static final byte SNAPSHOT = 7;
+    public static final byte SNAPSHOT_END = 8;
+    public static final byte PING = 9;
+    public static final byte ACK = 10;
+
+    /** One entry of a position vector: node id, replication id, offset. */
+    public static final int VECTOR_ENTRY = 1 + 8 + 8;
+}
