@@ -42,7 +42,7 @@ class ReplicationConflictIT {
                 writers.add(CompletableFuture.runAsync(() -> writeConflicts(pair, node, 5000)));
             }
             writers.forEach(CompletableFuture::join);
-            pair.awaitConverged();
+            awaitConverged(pair);
             assertSameValues(pair);
         }
     }
@@ -67,9 +67,7 @@ class ReplicationConflictIT {
     }
 
     private static void assertSameValues(ReplicaGroup pair) {
-        List<String> keys = new ArrayList<>();
-        IntStream.range(0, KEYS).forEach(i -> keys.add("k" + i));
-        IntStream.range(0, 10).forEach(i -> keys.add("c" + i));
+        List<String> keys = sharedKeys();
         try (TextClient a = pair.client(0);
                 TextClient b = pair.client(1)) {
             assertThat(b.getMulti(keys)).isEqualTo(a.getMulti(keys));
@@ -98,8 +96,78 @@ class ReplicationConflictIT {
             writers.forEach(CompletableFuture::join);
             toA.restore();
             toB.restore();
-            pair.awaitConverged();
+            awaitConverged(pair);
             assertSameValues(pair);
+        }
+    }
+
+    /** {@link ReplicaGroup#awaitConverged}, failing with the keys whose items differ between the nodes. */
+    private static void awaitConverged(ReplicaGroup pair) {
+        try {
+            pair.awaitConverged();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder diff = new StringBuilder();
+            try (TextClient a = pair.client(0);
+                    TextClient b = pair.client(1)) {
+                for (String key : sharedKeys()) {
+                    var onA = a.gets(key);
+                    var onB = b.gets(key);
+                    if (!onA.equals(onB)) {
+                        diff.append("\n  ").append(key).append(": A ").append(onA).append(", B ").append(onB);
+                    }
+                }
+            }
+            throw new AssertionError("not converged; items that differ:" + diff, e);
+        }
+    }
+
+    private static List<String> sharedKeys() {
+        List<String> keys = new ArrayList<>();
+        IntStream.range(0, KEYS).forEach(i -> keys.add("k" + i));
+        IntStream.range(0, 10).forEach(i -> keys.add("c" + i));
+        return keys;
+    }
+
+    /**
+     * During a cut: A sets, deletes and sets again; then B sets (a later version) and deletes. B's delete is the
+     * newest operation, so the key must be gone on both nodes after the heal. A's older delete must not replace
+     * the newer tombstone B's delete left, or A's second set comes back on B.
+     */
+    @Test
+    void anOlderDeleteFromThePeerDoesNotUndoANewerLocalDelete() {
+        try (ReplicaGroup pair = new ReplicaGroup(2);
+                FaultProxy toB = pair.proxy(0, 1);
+                FaultProxy toA = pair.proxy(1, 0)) {
+            pair.startAll();
+            pair.awaitInSync(Duration.ofSeconds(30));
+            toA.cut();
+            toB.cut();
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                    .until(() -> !pair.replication(1).get("state").equals("in_sync"));
+            try (TextClient a = pair.client(0);
+                    TextClient b = pair.client(1)) {
+                assertThat(a.set("w", "a1")).isEqualTo("STORED");
+                assertThat(a.call("delete w")).isEqualTo("DELETED");
+                assertThat(a.set("w", "a2")).isEqualTo("STORED");
+                long second = a.gets("w").orElseThrow().cas();
+                // B writes a version above A's second set (its clock passes A's within a millisecond or so)
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).untilAsserted(() -> {
+                    assertThat(b.set("w", "b1")).isEqualTo("STORED");
+                    assertThat(Long.compareUnsigned(b.gets("w").orElseThrow().cas(), second)).isPositive();
+                });
+                assertThat(b.call("delete w")).isEqualTo("DELETED");
+            }
+            toA.restore();
+            toB.restore();
+            pair.awaitInSync(Duration.ofSeconds(30));
+            await("w deleted on both nodes").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                try (TextClient a = pair.client(0);
+                        TextClient b = pair.client(1)) {
+                    assertThat(a.gets("w")).as("w on A").isEmpty();
+                    assertThat(b.gets("w")).as("w on B").isEmpty();
+                }
+            });
+            pair.awaitConverged();
         }
     }
 

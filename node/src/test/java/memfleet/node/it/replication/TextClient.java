@@ -87,25 +87,6 @@ final class TextClient implements AutoCloseable {
         }
     }
 
-    /**
-     * The absolute expiry time (unix seconds, -1 for never) of {@code key} from {@code lru_crawler metadump all},
-     * or empty when the dump has no such key.
-     */
-    Optional<Long> expiry(String key) {
-        wire.write("lru_crawler metadump all\r\n");
-        Optional<Long> exp = Optional.empty();
-        for (String line : wire.readLinesUntil("END")) {
-            if (line.startsWith("key=" + key + " ")) {
-                for (String field : line.split(" ")) {
-                    if (field.startsWith("exp=")) {
-                        exp = Optional.of(Long.parseLong(field.substring(4)));
-                    }
-                }
-            }
-        }
-        return exp;
-    }
-
     Map<String, String> stats(String group) {
         return wire.stats(group);
     }
