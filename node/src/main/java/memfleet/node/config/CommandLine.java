@@ -364,6 +364,7 @@ public final class CommandLine {
                         if (peer.isBlank()) {
                             throw usage("-x needs a peer address, host[:port][,host[:port]...]: \"" + v + "\"");
                         }
+                        peerPort(peer);
                         s.replicationPeers.add(peer);
                     }
                 }
@@ -657,6 +658,36 @@ public final class CommandLine {
                 throw usage("Invalid number for -m: \"" + v + "\" (item memory in megabytes, e.g. -m 64)");
             }
             return mb * 1024 * 1024;
+        }
+
+        /** Checks the port of a {@code -x} entry ({@code host}, {@code host:port}, {@code [v6]:port}). */
+        private static void peerPort(String peer) throws UsageException {
+            String port = null;
+            if (peer.startsWith("[")) {
+                int close = peer.indexOf(']');
+                if (close < 0) {
+                    throw usage("-x: unterminated [ in \"" + peer + "\"");
+                }
+                if (peer.length() > close + 1) {
+                    if (peer.charAt(close + 1) != ':') {
+                        throw usage("-x: expected :port after ] in \"" + peer + "\"");
+                    }
+                    port = peer.substring(close + 2);
+                }
+            } else if (peer.indexOf(':') > 0 && peer.indexOf(':') == peer.lastIndexOf(':')) {
+                port = peer.substring(peer.indexOf(':') + 1);
+            }
+            if (port != null) {
+                int p;
+                try {
+                    p = Integer.parseInt(port);
+                } catch (NumberFormatException e) {
+                    p = -1;
+                }
+                if (p < 1 || p > 65535) {
+                    throw usage("-x: invalid port in \"" + peer + "\"");
+                }
+            }
         }
 
         /** --repl-backlog-size: bytes with an optional k/m/g suffix, at least 64k. */

@@ -187,6 +187,7 @@ final class Feed {
                         long off = FrameIO.getLong(io.payload(), 0);
                         if (off > ackedOffset) {
                             ackedOffset = off;
+                            replication.ackedBy.put(subscriberNode, off);
                             replication.acksAdvanced();
                         }
                     }

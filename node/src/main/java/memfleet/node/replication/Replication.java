@@ -40,6 +40,8 @@ public final class Replication implements MutationLog {
     /** Nodes a full copy came from: their data may include writes from nodes that are gone. */
     final Set<Integer> fullCopyFrom = ConcurrentHashMap.newKeySet();
     final Set<Feed> feeds = ConcurrentHashMap.newKeySet();
+    /** Per subscriber node: the last offset it acknowledged of this node's stream, kept across reconnects. */
+    final Map<Integer, Long> ackedBy = new ConcurrentHashMap<>();
     private final List<PeerLink> links = new ArrayList<>();
     private final List<AckWaiter> waiters = new ArrayList<>();
     private volatile boolean syncing;
@@ -263,13 +265,14 @@ public final class Replication implements MutationLog {
             stat(sb, p + "address", link.address());
             stat(sb, p + "node_id", link.peerNode);
             stat(sb, p + "link", link.state());
-            long sent = feed == null ? 0 : feed.sentOffset;
-            long ackd = feed == null ? 0 : Math.max(0, feed.ackedOffset);
-            long[] lag = feed == null ? new long[] {0, 0} : backlog.lagFrom(ackd);
+            // a peer that is not subscribed now still lags from where it last acknowledged
+            long ackd = feed != null ? Math.max(0, feed.ackedOffset) : ackedBy.getOrDefault(link.peerNode, 0L);
+            long sent = feed != null ? feed.sentOffset : ackd;
+            long[] lag = backlog.lagFrom(ackd);
             stat(sb, p + "sent_offset", sent);
             stat(sb, p + "acked_offset", ackd);
             stat(sb, p + "lag_ops", lag[0]);
-            stat(sb, p + "lag_bytes", feed == null ? 0 : Math.max(0, backlog.head() - ackd));
+            stat(sb, p + "lag_bytes", Math.max(0, backlog.head() - ackd));
             stat(sb, p + "lag_ms", Math.max(0, lag[1]));
             stat(sb, p + "full_resyncs", link.fullResyncs);
             stat(sb, p + "partial_resyncs", link.partialResyncs);

@@ -17,7 +17,8 @@ public final class LruCrawler implements Runnable {
     private final ItemStore store;
     private final SlabAllocator slabs;
     private final Object signal = new Object();
-    private final ReentrantLock walking = new ReentrantLock();
+    /** A flag, not a lock: a dump is started on an event loop and ended on the thread that streams it. */
+    private final java.util.concurrent.atomic.AtomicBoolean walking = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
     private volatile boolean crawling;
     private volatile boolean[] requested;
@@ -211,10 +212,10 @@ public final class LruCrawler implements Runnable {
 
     /** Serializes metadumps: one at a time, as memcached runs one crawler. */
     public boolean tryStartDump() {
-        return walking.tryLock();
+        return walking.compareAndSet(false, true);
     }
 
     public void endDump() {
-        walking.unlock();
+        walking.set(false);
     }
 }

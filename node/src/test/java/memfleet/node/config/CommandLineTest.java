@@ -437,6 +437,8 @@ class CommandLineTest {
                 "-C", "-x", "10.0.0.2");
         assertError("--min-acks 2 needs at least that many peers in -x", 64, "-x", "10.0.0.2", "--min-acks=2");
         assertError("--node-id must be 0-255: \"256\"", 64, "--node-id=256");
+        assertError("-x: invalid port in \"10.0.0.2:x\"", 64, "-x", "10.0.0.2:x");
+        assertError("-x: invalid port in \"[::1]:70000\"", 64, "-x", "[::1]:70000");
         assertError("--repl-backlog-size must be 64k to 16g (bytes, or with a k/m/g suffix): \"1k\"", 64,
                 "--repl-backlog-size=1k");
     }
