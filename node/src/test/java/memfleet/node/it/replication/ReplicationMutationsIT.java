@@ -100,6 +100,40 @@ class ReplicationMutationsIT {
         }
     }
 
+    /** The meta commands' mutations (ms with its modes and CAS, ma, md, mg with T) replicate like the classic ones. */
+    @Test
+    void metaCommandMutationsReachThePeer() {
+        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+            pair.startAll();
+            pair.awaitInSync(Duration.ofSeconds(30));
+            try (TextClient a = pair.client(0)) {
+                assertThat(a.call("ms m1 2 F7 T0\r\nhi")).isEqualTo("HD");
+                onAll(pair, "ms", n -> assertThat(n.gets("m1")).hasValueSatisfying(i -> {
+                    assertThat(i.value()).isEqualTo("hi");
+                    assertThat(i.flags()).isEqualTo(7);
+                }));
+                assertThat(a.call("ms m1 3 MA\r\n+ap")).isEqualTo("HD");
+                onAll(pair, "ms MA", n -> assertThat(n.get("m1")).isEqualTo("hi+ap"));
+                long cas = a.gets("m1").orElseThrow().cas();
+                assertThat(a.call("ms m1 2 C" + Long.toUnsignedString(cas) + "\r\nv2")).isEqualTo("HD");
+                Item afterCas = a.gets("m1").orElseThrow();
+                onAll(pair, "ms C", n -> assertThat(n.gets("m1")).contains(afterCas));
+
+                assertThat(a.call("ma m2 N0 J10")).isEqualTo("HD");
+                assertThat(a.call("ma m2 D5")).isEqualTo("HD");
+                assertThat(a.call("ma m2 MD D3")).isEqualTo("HD");
+                onAll(pair, "ma", n -> assertThat(n.get("m2")).isEqualTo("12"));
+
+                assertThat(a.call("md m2")).isEqualTo("HD");
+                onAll(pair, "md", n -> assertThat(n.gets("m2")).isEmpty());
+
+                assertThat(a.call("mg m1 T2")).isEqualTo("HD");
+                onAll(pair, "mg T", n -> assertThat(n.gets("m1")).isEmpty());
+            }
+            pair.awaitConverged();
+        }
+    }
+
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {2, 3})
     void flushAllEmptiesEveryNodeNowOrAfterItsDelay(int size) {
