@@ -135,8 +135,8 @@ load_run() { # load_run PEERS REP
     if ((peers > 0)); then
       pcpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v d=$((DURATION - 1)) 'BEGIN { printf "%.0f", 100 * t / hz / d }')
       # the worst peer's lag at each percentile: A's lag_ms per peer, sampled every 100 ms
-      read -r lag50 lag99 lagmax < <(awk '$1 ~ /lag_ms/ && $2 != "-" {
-          if ($2 > a) a = $2; if ($3 > b) b = $3; if ($4 > c) c = $4; seen = 1 }
+      read -r lag50 lag99 lagmax < <(awk 'BEGIN { a = b = c = -1 } $1 ~ /lag_ms/ && $2 != "-" {
+          if ($2 + 0 > a) a = $2 + 0; if ($3 + 0 > b) b = $3 + 0; if ($4 + 0 > c) c = $4 + 0; seen = 1 }
           END { if (seen) print a, b, c; else print "—", "—", "—" }' "$raw/$tag.lag.txt")
       read -r _ pr50 pr99 prmax probes missed < <(grep '^lag_ms' "$raw/$tag.probe.txt" || echo "lag_ms — — — — —")
     fi
@@ -238,36 +238,7 @@ bench_secs=$((SECONDS - started))
   echo
   echo "## Set throughput with 0, 1 and 2 peers, and replication lag"
   echo
-  "$PY" - "$runs" <<'EOF'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-ok = [r for r in rows if r["status"] == "ok"]
-def med(rs, k):
-    v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
-    return statistics.median(v) if v else None
-def fmt(x, d=0):
-    return "—" if x is None else f"{x:,.{d}f}"
-base = med([r for r in ok if r["peers"] == "0"], "ops_s")
-print("| peers | ops/s (median) | **ratio vs 0 peers** | runs (ops/s) | p99 µs | A's lag_ms p50 / p99 / max | probe lag ms p50 / p99 / max | peers' CPU % of a core |")
-print("|---:|---:|---:|---|---:|---|---|---:|")
-for p in sorted({r["peers"] for r in rows}, key=int):
-    rs = [r for r in ok if r["peers"] == p]
-    ops = med(rs, "ops_s")
-    ratio = f"**{ops / base:.2f}**" if ops and base else "—"
-    each = ", ".join(f"{int(r['ops_s']):,}" for r in rs)
-    lag = "—" if p == "0" else f"{fmt(med(rs, 'lag_ms_p50'))} / {fmt(med(rs, 'lag_ms_p99'))} / {fmt(med(rs, 'lag_ms_max'))}"
-    probe = "—" if p == "0" else f"{fmt(med(rs, 'probe_p50_ms'), 2)} / {fmt(med(rs, 'probe_p99_ms'), 2)} / {fmt(med(rs, 'probe_max_ms'), 2)}"
-    print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med(rs, 'peer_cpu_pct'))} |")
-bad = [r for r in rows if r["status"] != "ok"]
-print()
-print("Medians over the runs. `lag_ms` is A's own `stats replication` figure for its stream to each peer, sampled every "
-      "100 ms during the measured run (the worse peer's percentile); the probe lag is what a client sees: a key set on A "
-      "every 100 ms and read on B (polled every 0.5 ms) from A's STORED until B returns it. Probe misses (not on B within 10 s): "
-      + str(sum(int(r["probe_missed"]) for r in ok if r["probe_missed"] not in ("", "—", "-"))) + ".")
-if bad:
-    print()
-    print("Failed runs: " + "; ".join(f"{r['peers']} peers rep {r['rep']}: {r['status']}" for r in bad))
-EOF
+  "$PY" "$BENCH_DIR/lib/report.py" replication "$runs"
   echo
   echo "<details><summary>Every run</summary>"
   echo
