@@ -146,6 +146,31 @@ class ReplicationFailoverIT {
     }
 
     @Test
+    void minAcksCountsPeersInAGroupOfThree() {
+        try (ReplicaGroup group = new ReplicaGroup(3)) {
+            group.args(0, "--min-acks=2", "--min-acks-timeout=300").args(1, "--min-acks=1", "--min-acks-timeout=300")
+                    .startAll();
+            group.awaitInSync(Duration.ofSeconds(30));
+            try (TextClient a = group.client(0);
+                    TextClient b = group.client(1)) {
+                assertThat(a.set("both", "ok")).as("min-acks 2 with both peers up").isEqualTo("STORED");
+                group.node(2).pause();
+                try {
+                    assertThat(a.set("one-up", "x")).as("min-acks 2 with one peer stopped")
+                            .isEqualTo("SERVER_ERROR replication timeout");
+                    assertThat(b.set("one-up", "y")).as("min-acks 1 with one of two peers stopped")
+                            .isEqualTo("STORED");
+                } finally {
+                    group.node(2).resume();
+                }
+                await("min-acks 2 satisfied again").atMost(ReplicaGroup.CONVERGE).pollInterval(Duration.ofMillis(200))
+                        .untilAsserted(() -> assertThat(a.set("after", "ok")).isEqualTo("STORED"));
+            }
+            group.awaitConverged();
+        }
+    }
+
+    @Test
     void aNodeRestartedWhileItsPeerTakesWritesLosesNoneOfThem() throws Exception {
         try (ReplicaGroup pair = new ReplicaGroup(2)) {
             pair.startAll();
