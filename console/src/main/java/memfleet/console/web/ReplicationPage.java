@@ -32,6 +32,11 @@ import reactor.core.publisher.Mono;
 public class ReplicationPage {
     /** A node of a group as the page shows it. */
     public record NodeRow(NodeAddress node, boolean up, ReplicationStats replication) {
+        /** The offsets a peer can still resume from and the ring's capacity, or a dash without replication. */
+        public String backlog() {
+            return replication.enabled() ? replication.backlogFirstOffset() + "–" + replication.offset() + " of "
+                    + Units.bytes(replication.backlogSize()) : "–";
+        }
     }
 
     /** One node's answer to the consistency probe. */
@@ -65,8 +70,8 @@ public class ReplicationPage {
             }
             return Flux.fromIterable(nodes)
                     .concatMap(n -> commands.digest(n)
-                            .map(r -> Map.entry(n.id(), r))
-                            .onErrorResume(e -> Mono.just(Map.entry(n.id(), StatsReply.parse("SERVER_ERROR " + e.getMessage() + "\r\n")))))
+                            .map(r -> new Answer(n.id(), r, null))
+                            .onErrorResume(e -> Mono.just(new Answer(n.id(), null, e.getMessage()))))
                     .collectList()
                     .map(answers -> {
                         model.addAttribute("groups", groups());
@@ -85,22 +90,31 @@ public class ReplicationPage {
         });
     }
 
-    static List<DigestRow> compare(List<Map.Entry<String, StatsReply>> answers) {
+    /** One node's answer to {@code stats digest}, or why there is none ({@code unreachable}). */
+    record Answer(String node, StatsReply reply, String unreachable) {
+        boolean ok() {
+            return reply != null && !reply.isError();
+        }
+    }
+
+    static List<DigestRow> compare(List<Answer> answers) {
         Map<String, Integer> votes = new LinkedHashMap<>();
-        for (Map.Entry<String, StatsReply> a : answers) {
-            if (!a.getValue().isError()) {
-                votes.merge(a.getValue().get("items") + "/" + a.getValue().get("digest"), 1, Integer::sum);
+        for (Answer a : answers) {
+            if (a.ok()) {
+                votes.merge(a.reply().get("items") + "/" + a.reply().get("digest"), 1, Integer::sum);
             }
         }
         String majority = votes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
         List<DigestRow> rows = new ArrayList<>();
-        for (Map.Entry<String, StatsReply> a : answers) {
-            StatsReply r = a.getValue();
-            if (r.isError()) {
-                rows.add(new DigestRow(a.getKey(), "–", "–", "no stats digest: " + r.error(), false));
+        for (Answer a : answers) {
+            StatsReply r = a.reply();
+            if (r == null) {
+                rows.add(new DigestRow(a.node(), "–", "–", "unreachable: " + a.unreachable(), false));
+            } else if (r.isError()) {
+                rows.add(new DigestRow(a.node(), "–", "–", "no stats digest: " + r.error(), false));
             } else {
                 String k = r.get("items") + "/" + r.get("digest");
-                rows.add(new DigestRow(a.getKey(), r.get("items"), r.get("digest"), null, k.equals(majority)));
+                rows.add(new DigestRow(a.node(), r.get("items"), r.get("digest"), null, k.equals(majority)));
             }
         }
         return rows;

@@ -36,6 +36,13 @@ final class NodeProcess implements AutoCloseable {
         return n;
     }
 
+    /** A node on a port chosen beforehand (a replication peer must know it before the node starts). */
+    static NodeProcess startOn(int port, String... args) {
+        NodeProcess n = new NodeProcess(port, args);
+        n.restart();
+        return n;
+    }
+
     static Path jar() {
         Path jar = Path.of(System.getProperty("memfleet.node.jar", "../node/target/memfleet-node.jar"));
         if (!Files.isRegularFile(jar)) {
@@ -88,6 +95,21 @@ final class NodeProcess implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to this process only, by its pid. */
+    void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
