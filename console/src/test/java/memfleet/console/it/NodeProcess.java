@@ -131,10 +131,15 @@ final class NodeProcess implements AutoCloseable {
 
     /** Sends {@code request} and reads until the reply ends with {@code terminator}. */
     String send(String request, String terminator) {
+        return send(request.getBytes(StandardCharsets.UTF_8), terminator);
+    }
+
+    /** Sends raw bytes (keys that are not UTF-8) and reads until the reply ends with {@code terminator}. */
+    String send(byte[] request, String terminator) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.write(request);
             out.flush();
             InputStream in = s.getInputStream();
             StringBuilder sb = new StringBuilder();

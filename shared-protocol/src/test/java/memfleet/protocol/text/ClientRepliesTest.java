@@ -126,6 +126,34 @@ class ClientRepliesTest {
     }
 
     @Test
+    void keysThatAreNotUtf8AreListedEscapedAndNamedByTheirBytes() {
+        byte[] reply = concat("ITEM caf\u00e9 [2 b; 0 s]\r\nITEM bin".getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xff, (byte) 0xfe, '\\', 'k'}, " [3 b; 0 s]\r\nEND\r\n".getBytes(StandardCharsets.UTF_8));
+        List<CachedumpReply.Entry> e = CachedumpReply.parse(reply);
+        assertThat(e.get(0)).isEqualTo(new CachedumpReply.Entry("caf\u00e9", 2, 0));
+        assertThat(e.get(1)).isEqualTo(new CachedumpReply.Entry("bin\\xff\\xfe\\\\k", 3, 0, "62696efffe5c6b"));
+        ItemKey k = e.get(1).itemKey();
+        assertThat(k.isUtf8()).isFalse();
+        assertThat(k.bytes()).containsExactly('b', 'i', 'n', 0xff, 0xfe, '\\', 'k');
+        assertThat(k.value()).isEqualTo("bin\\xff\\xfe\\\\k");
+        assertThat(e.get(0).itemKey()).isEqualTo(new ItemKey("caf\u00e9"));
+        assertThat(ItemKey.ofBytes("caf\u00e9".getBytes(StandardCharsets.UTF_8)).isUtf8()).isTrue();
+        // the wire rule holds for raw keys too
+        assertThatThrownBy(() -> ItemKey.ofHex("ff20ff")).hasMessageContaining("whitespace or a control character");
+        assertThatThrownBy(() -> ItemKey.ofHex("ff0aff")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ItemKey.ofHex("zz")).hasMessageContaining("hex");
+        assertThatThrownBy(() -> ItemKey.ofBytes(new byte[251])).hasMessageContaining("251 bytes");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
     void keyRuleRefusesWhatWouldBreakTheCommandLine() {
         assertThat(ItemKey.problem("user:42")).isNull();
         assertThat(ItemKey.problem("<script>alert(1)</script>")).isNull();
