@@ -1,5 +1,6 @@
 package memfleet.console.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +25,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Replication by group: each node's state, id, log offset and ops, each of its links with lag and resync
- * counts, and the consistency check, which asks every node of a group for {@code stats digest} and compares
- * item counts and digests. Nodes without replication ({@code ERROR} to {@code stats replication}) show as
- * {@code alone}.
+ * counts, and the consistency check, which asks every replicating node of a group for {@code stats digest} at
+ * once and compares item counts and digests. Writes in flight make two nodes differ for a moment, so a difference
+ * counts only when a second probe a second later still finds one. Nodes without replication ({@code ERROR} to
+ * {@code stats replication}, or no {@code -x}) show as {@code alone} and are not compared.
  */
 @Controller
 public class ReplicationPage {
@@ -68,26 +70,60 @@ public class ReplicationPage {
             if (nodes == null) {
                 return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND, "no such group"));
             }
-            return Flux.fromIterable(nodes)
-                    .concatMap(n -> commands.digest(n)
-                            .map(r -> new Answer(n.id(), r, null))
-                            .onErrorResume(e -> Mono.just(new Answer(n.id(), null, e.getMessage()))))
-                    .collectList()
-                    .map(answers -> {
+            List<NodeAddress> replicating = nodes.stream().filter(this::mayReplicate).toList();
+            return probe(replicating).flatMap(first -> verdict(nodes, first).consistent() || verdict(nodes, first).answered() < 2
+                    ? Mono.just(verdict(nodes, first))
+                    // writes in flight differ for a moment: only a difference that is still there a second later counts
+                    : Mono.delay(REPROBE).then(probe(replicating)).map(second -> verdict(nodes, second).reprobed()))
+                    .map(v -> {
                         model.addAttribute("groups", groups());
                         model.addAttribute("checked", group);
-                        List<DigestRow> rows = compare(answers);
-                        model.addAttribute("digests", rows);
-                        long answered = rows.stream().filter(r -> r.note() == null).count();
-                        boolean consistent = answered == rows.size() && rows.stream().allMatch(DigestRow::agrees);
-                        model.addAttribute("verdict", answered < 2 && answered < rows.size()
-                                ? "cannot tell: fewer than two nodes answered stats digest"
-                                : consistent ? "consistent: every node holds the same items"
-                                : "INCONSISTENT: item counts or digests differ");
-                        model.addAttribute("consistent", consistent);
+                        model.addAttribute("digests", v.rows());
+                        model.addAttribute("verdict", v.text());
+                        model.addAttribute("consistent", v.consistent());
                         return "replication";
                     });
         });
+    }
+
+    static final Duration REPROBE = Duration.ofSeconds(1);
+
+    /** A node is asked unless its last sample says it does not replicate (memcached, or a node without -x). */
+    private boolean mayReplicate(NodeAddress node) {
+        NodeStatus s = history.status(node);
+        return !s.up() || s.latest() == null || s.latest().replication().enabled();
+    }
+
+    private Mono<List<Answer>> probe(List<NodeAddress> nodes) {
+        return Flux.fromIterable(nodes)
+                .flatMapSequential(n -> commands.digest(n)
+                        .map(r -> new Answer(n.id(), r, null))
+                        .onErrorResume(e -> Mono.just(new Answer(n.id(), null, e.getMessage()))))
+                .collectList();
+    }
+
+    /** The check's outcome: one row per node of the group, and the sentence saying what they mean. */
+    record Verdict(List<DigestRow> rows, long answered, boolean consistent, String text) {
+        Verdict reprobed() {
+            return consistent ? this : new Verdict(rows, answered, false, text + " (still after a second probe "
+                    + REPROBE.toMillis() + " ms later)");
+        }
+    }
+
+    static Verdict verdict(List<NodeAddress> group, List<Answer> answers) {
+        List<DigestRow> compared = compare(answers);
+        List<DigestRow> rows = new ArrayList<>();
+        for (NodeAddress n : group) {
+            rows.add(compared.stream().filter(r -> r.node().equals(n.id())).findFirst()
+                    .orElse(new DigestRow(n.id(), "–", "–", "not replicating: not compared", true)));
+        }
+        long answered = compared.stream().filter(r -> r.note() == null).count();
+        boolean consistent = answered == compared.size() && compared.stream().allMatch(DigestRow::agrees);
+        String text = compared.isEmpty() ? "nothing to compare: no node of this group replicates"
+                : answered < 2 && answered < compared.size() ? "cannot tell: fewer than two nodes answered stats digest"
+                : consistent ? "consistent: every node holds the same items"
+                : "INCONSISTENT: item counts or digests differ";
+        return new Verdict(rows, answered, consistent && !compared.isEmpty(), text);
     }
 
     /** One node's answer to {@code stats digest}, or why there is none ({@code unreachable}). */
