@@ -33,7 +33,12 @@ import reactor.core.publisher.Mono;
 @Controller
 public class ReplicationPage {
     /** A node of a group as the page shows it. */
-    public record NodeRow(NodeAddress node, boolean up, ReplicationStats replication) {
+    public record NodeRow(NodeAddress node, boolean up, ReplicationStats replication, Map<Integer, String> group) {
+        /** The console's name ({@code host:port}) of the group's node that a link leads to, by its node id, or null. */
+        public String peerNode(ReplicationStats.Peer peer) {
+            return peer.nodeId() < 0 ? null : group.get(peer.nodeId());
+        }
+
         /** The offsets a peer can still resume from and the ring's capacity, or a dash without replication. */
         public String backlog() {
             return replication.enabled() ? replication.backlogFirstOffset() + "–" + replication.offset() + " of "
@@ -159,11 +164,18 @@ public class ReplicationPage {
     private Map<String, List<NodeRow>> groups() {
         Map<String, List<NodeRow>> groups = new LinkedHashMap<>();
         fleet.groups().forEach((g, nodes) -> {
-            List<NodeRow> rows = new ArrayList<>();
+            Map<NodeAddress, ReplicationStats> stats = new LinkedHashMap<>();
+            Map<Integer, String> byNodeId = new java.util.HashMap<>();
             for (NodeAddress n : nodes) {
                 NodeStatus s = history.status(n);
-                rows.add(new NodeRow(n, s.up(), s.latest() == null ? ReplicationStats.NONE : s.latest().replication()));
+                ReplicationStats r = s.latest() == null ? ReplicationStats.NONE : s.latest().replication();
+                stats.put(n, r);
+                if (r.enabled()) {
+                    byNodeId.putIfAbsent(r.nodeId(), n.id());
+                }
             }
+            List<NodeRow> rows = new ArrayList<>();
+            stats.forEach((n, r) -> rows.add(new NodeRow(n, history.status(n).up(), r, Map.copyOf(byNodeId))));
             groups.put(g, rows);
         });
         return groups;

@@ -145,8 +145,9 @@ class ConsoleReplicationIT {
             // link table: from, peer, peer id, link, sent, acked, lag ops, lag bytes, lag ms, full, partial, applied, error
             List<String> l12 = rows.get(link(r1, toR2));
             List<String> l21 = rows.get(link(r2, toR1));
-            assertThat(l12).startsWith(r1.id(), toR2.address(), "2", "up");
-            assertThat(l21).startsWith(r2.id(), toR1.address(), "1", "up");
+            // the peer's replication address, and the group's node with that node id
+            assertThat(l12).startsWith(r1.id(), toR2.address() + " → " + r2.id(), "2", "up");
+            assertThat(l21).startsWith(r2.id(), toR1.address() + " → " + r1.id(), "1", "up");
             assertThat(l12.get(6)).isEqualTo("0");
             assertThat(l21.get(6)).isEqualTo("0");
             // r2 started empty and copied r1's items: a full resync on its link to r1
