@@ -27,6 +27,7 @@ class ConsoleAccessIT {
     static NodeProcess secure;
     static NodeProcess wrongPassword;
     static NodeProcess untrusted;
+    static NodeProcess noCredentials;
     static ConsoleInstance console;
 
     @BeforeAll
@@ -42,9 +43,11 @@ class ConsoleAccessIT {
         secure = NodeProcess.start("-Z", "-o", tls, "-Y", authFile.toString());
         wrongPassword = NodeProcess.start("-Y", authFile.toString());
         untrusted = NodeProcess.start("-Z", "-o", tls, "-Y", authFile.toString());
+        noCredentials = NodeProcess.start("-Y", authFile.toString());
         log = dir.resolve("console.log");
         console = new ConsoleInstance(
-                "--memfleet.nodes=" + secure.id() + "@secure," + wrongPassword.id() + "@wrongpw," + untrusted.id() + "@untrusted",
+                "--memfleet.nodes=" + secure.id() + "@secure," + wrongPassword.id() + "@wrongpw," + untrusted.id() + "@untrusted,"
+                        + noCredentials.id() + "@noauth",
                 "--memfleet.collect.tls.enabled=true",
                 "--memfleet.collect.tls.ca-cert=" + ca.caCert,
                 "--memfleet.collect.tls.client-cert=" + client[0],
@@ -60,6 +63,9 @@ class ConsoleAccessIT {
                 "--memfleet.collect.groups.untrusted.tls.ca-cert=" + otherCa.caCert,
                 "--memfleet.collect.groups.untrusted.tls.client-cert=" + client[0],
                 "--memfleet.collect.groups.untrusted.tls.client-key=" + client[1],
+                // no credentials for this group's -Y node
+                "--memfleet.collect.groups.noauth.tls.enabled=false",
+                "--memfleet.collect.groups.noauth.auth.username=",
                 "--logging.file.name=" + log,
                 "--logging.level.memfleet=DEBUG");
         await().atMost(Duration.ofSeconds(30)).until(() -> health().contains("\"" + secure.id() + "\":{\"status\":\"UP\""));
@@ -70,7 +76,7 @@ class ConsoleAccessIT {
         if (console != null) {
             console.close();
         }
-        for (NodeProcess n : new NodeProcess[] {secure, wrongPassword, untrusted}) {
+        for (NodeProcess n : new NodeProcess[] {secure, wrongPassword, untrusted, noCredentials}) {
             if (n != null) {
                 n.close();
             }
@@ -139,6 +145,14 @@ class ConsoleAccessIT {
                 admin.get("/replication").body(), admin.get("/admin").body(), Files.readString(log));
         assertThat(everything).doesNotContain(PASSWORD).doesNotContain(WRONG);
         assertThat(Files.readString(log)).contains("Netty started on port").doesNotContain("onErrorDropped");
+    }
+
+    @Test
+    void aNodeThatWantsCredentialsTheConsoleLacksSaysSo() {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(health())
+                .contains("\"" + noCredentials.id() + "\":{\"status\":\"DOWN\"")
+                .contains("the node requires authentication (-Y), and memfleet.collect.auth has no credentials for group"
+                        + " noauth: CLIENT_ERROR unauthenticated"));
     }
 
     @Test
