@@ -46,7 +46,8 @@ public class NodeClient implements AutoCloseable {
             CollectProperties.Auth auth = properties.authFor(node.group());
             List<TextRequest> sent = auth.enabled() ? prepend(TextRequest.auth(auth.username(), auth.password()), requests)
                     : requests;
-            return send(client(node, timeout), sent, timeout)
+            boolean plain = !properties.tlsFor(node.group()).enabled();
+            return send(client(node, timeout), sent, timeout, plain)
                     .map(replies -> auth.enabled() ? replies.subList(1, replies.size()) : replies);
         });
     }
@@ -69,7 +70,7 @@ public class NodeClient implements AutoCloseable {
         return c.secure(spec -> spec.sslContext(context).handshakeTimeout(timeout));
     }
 
-    private Mono<List<byte[]>> send(TcpClient client, List<TextRequest> requests, Duration timeout) {
+    private Mono<List<byte[]>> send(TcpClient client, List<TextRequest> requests, Duration timeout, boolean plain) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         requests.forEach(r -> out.writeBytes(r.bytes()));
         byte[] batch = out.toByteArray();
@@ -87,7 +88,9 @@ public class NodeClient implements AutoCloseable {
                             // not next(): its cancel can re-enter with the receiver's completion (TLS unwrapping
                             // does) before the value is passed on, which read as an empty, "closed" reply
                             .singleOrEmpty()
-                            .switchIfEmpty(Mono.error(() -> new NodeException("connection closed mid-reply")));
+                            .switchIfEmpty(Mono.error(() -> new NodeException("connection closed mid-reply" + (plain
+                                    // what a node with -Z does to plain text
+                                    ? " (a node with -Z needs memfleet.collect.tls for its group)" : ""))));
                     return conn.outbound().sendByteArray(Mono.just(batch)).then().then(replies)
                             .doFinally(signal -> conn.dispose());
                 })

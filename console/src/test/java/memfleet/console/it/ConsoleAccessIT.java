@@ -28,6 +28,7 @@ class ConsoleAccessIT {
     static NodeProcess wrongPassword;
     static NodeProcess untrusted;
     static NodeProcess noCredentials;
+    static NodeProcess plainToTls;
     static ConsoleInstance console;
 
     @BeforeAll
@@ -44,10 +45,11 @@ class ConsoleAccessIT {
         wrongPassword = NodeProcess.start("-Y", authFile.toString());
         untrusted = NodeProcess.start("-Z", "-o", tls, "-Y", authFile.toString());
         noCredentials = NodeProcess.start("-Y", authFile.toString());
+        plainToTls = NodeProcess.start("-Z", "-o", tls);
         log = dir.resolve("console.log");
         console = new ConsoleInstance(
                 "--memfleet.nodes=" + secure.id() + "@secure," + wrongPassword.id() + "@wrongpw," + untrusted.id() + "@untrusted,"
-                        + noCredentials.id() + "@noauth",
+                        + noCredentials.id() + "@noauth," + plainToTls.id() + "@plain",
                 "--memfleet.collect.tls.enabled=true",
                 "--memfleet.collect.tls.ca-cert=" + ca.caCert,
                 "--memfleet.collect.tls.client-cert=" + client[0],
@@ -66,6 +68,9 @@ class ConsoleAccessIT {
                 // no credentials for this group's -Y node
                 "--memfleet.collect.groups.noauth.tls.enabled=false",
                 "--memfleet.collect.groups.noauth.auth.username=",
+                // plain text to a -Z node
+                "--memfleet.collect.groups.plain.tls.enabled=false",
+                "--memfleet.collect.groups.plain.auth.username=",
                 "--logging.file.name=" + log,
                 "--logging.level.memfleet=DEBUG");
         await().atMost(Duration.ofSeconds(30)).until(() -> health().contains("\"" + secure.id() + "\":{\"status\":\"UP\""));
@@ -76,7 +81,7 @@ class ConsoleAccessIT {
         if (console != null) {
             console.close();
         }
-        for (NodeProcess n : new NodeProcess[] {secure, wrongPassword, untrusted, noCredentials}) {
+        for (NodeProcess n : new NodeProcess[] {secure, wrongPassword, untrusted, noCredentials, plainToTls}) {
             if (n != null) {
                 n.close();
             }
@@ -153,6 +158,13 @@ class ConsoleAccessIT {
                 .contains("\"" + noCredentials.id() + "\":{\"status\":\"DOWN\"")
                 .contains("the node requires authentication (-Y), and memfleet.collect.auth has no credentials for group"
                         + " noauth: CLIENT_ERROR unauthenticated"));
+    }
+
+    @Test
+    void plainTextToATlsNodeSaysWhatIsMissing() {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(health())
+                .contains("\"" + plainToTls.id() + "\":{\"status\":\"DOWN\"")
+                .contains("a node with -Z needs memfleet.collect.tls for its group"));
     }
 
     @Test
