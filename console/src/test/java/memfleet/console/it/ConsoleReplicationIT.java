@@ -137,6 +137,8 @@ class ConsoleReplicationIT {
     void pageShowsTheGroupEachNodeInSyncAndEachLinkUp() {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Map<String, List<String>> rows = page();
+            assertThat(console.session().login("viewer", "viewer").get("/").body()).containsPattern(
+                    "data-node=\"" + Pattern.quote(r1.id()) + "\"[^>]*>(?:(?!</tr>)[\\s\\S])*?<td data-field=\"role\">in_sync</td>");
             // node table: node, status, replication, state, node id, replication id, offset, ops, backlog, min acks, peers
             assertThat(rows.get(r1.id())).startsWith(r1.id(), "up", "on", "in_sync", "1");
             assertThat(rows.get(r2.id())).startsWith(r2.id(), "up", "on", "in_sync", "2");
@@ -255,6 +257,9 @@ class ConsoleReplicationIT {
             assertThat(l12.get(3)).isIn("down", "connecting");
             assertThat(l12.get(12)).isNotEqualTo("–");
             assertThat(rows.get(r1.id()).get(3)).isEqualTo("alone");
+            // the fleet page marks the replicating node that lost its peer
+            assertThat(console.session().login("viewer", "viewer").get("/").body()).containsPattern(
+                    "data-node=\"" + Pattern.quote(r1.id()) + "\"[^>]*>(?:(?!</tr>)[\\s\\S])*?<td data-field=\"role\"[^>]*class=\"warn\"[^>]*>alone</td>");
             Map<String, Double> s = replicationSeries();
             String p12 = "group=\"" + GROUP + "\",link=\"up\",node=\"" + r1.id() + "\",peer=\"" + toR2.address() + "\"";
             assertThat(s).containsEntry("memfleet_replication_link_state{" + p12 + "}", 0.0)
