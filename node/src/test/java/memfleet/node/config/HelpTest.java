@@ -42,7 +42,7 @@ class HelpTest {
             listed.add(m.group(1));
         }
         assertThat(listed).containsExactlyInAnyOrder("p", "U", "s", "a", "A", "l", "d", "r", "u", "m", "M", "c",
-                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "F", "o", "x", "X");
+                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "S", "F", "o", "x", "X");
     }
 
     @Test
@@ -82,8 +82,8 @@ class HelpTest {
     @Test
     void refusedFeaturesAreNotListed() {
         String help = Help.text();
-        for (String refused : new String[] {"-S,", "-Y,", "-e,", "-Z,", "-W ", "-i,", "-N,",
-                "sasl", "ssl", "ext_", "auth-file", "memory-file", "napi", "license", "watcher_logbuf_size",
+        for (String refused : new String[] {"-Y,", "-e,", "-Z,", "-W ", "-i,", "-N,",
+                "ssl", "ext_", "auth-file", "memory-file", "napi", "license", "watcher_logbuf_size",
                 "slab_sizes", "jenkins", "xxh3", "notls"}) {
             assertThat(help).as(refused).doesNotContain(refused);
         }
