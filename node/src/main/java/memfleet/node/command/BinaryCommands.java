@@ -214,6 +214,7 @@ public final class BinaryCommands {
                 if (sasl == null) {
                     return errorSwallowing(out, UNKNOWN_COMMAND, null, bodylen - keylen);
                 }
+                authenticated = false; // memcached's init_sasl_conn: any SASL command starts over
                 respond(out, MECHANISMS);
                 return CONTINUE;
             case SASL_AUTH:
@@ -752,9 +753,11 @@ public final class BinaryCommands {
     /**
      * Cyrus SASL's answers for PLAIN: AUTH with the credentials checks them; AUTH without data asks for
      * them (AUTH_CONTINUE) and the STEP that follows checks them; any other STEP, and any other mechanism,
-     * fails. A failure says only "Auth failure." whatever the reason.
+     * fails. A failure says only "Auth failure." whatever the reason, and leaves the connection
+     * unauthenticated even if it was before (memcached resets the flag at every SASL command).
      */
     private void completeSasl(ByteBuf out) {
+        authenticated = false; // memcached's init_sasl_conn: only a success authenticates again
         byte[] data = saslData;
         saslData = null;
         boolean plain = saslMechLength == MECHANISMS.length

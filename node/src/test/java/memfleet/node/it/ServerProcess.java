@@ -48,17 +48,27 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a memfleet node on a free loopback port with memcached flags {@code args}. */
     public static ServerProcess node(String... args) {
+        return node(java.util.Map.of(), args);
+    }
+
+    /** {@link #node(String...)} with extra environment variables (e.g. {@code MEMCACHED_SASL_PWDB}). */
+    public static ServerProcess node(java.util.Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(JAVA));
         cmd.addAll(List.of(JVM_OPTIONS.split(" +")));
         cmd.addAll(List.of("-jar", nodeJar().toString()));
         if ("root".equals(System.getProperty("user.name")) && !List.of(args).contains("-u")) {
             cmd.addAll(List.of("-u", "root"));
         }
-        return start("memfleet", cmd, args);
+        return start("memfleet", cmd, env, args);
     }
 
     /** Starts Debian's memcached on a free loopback port with the same flags, as the reference. */
     public static ServerProcess memcached(String... args) {
+        return memcached(java.util.Map.of(), args);
+    }
+
+    /** {@link #memcached(String...)} with extra environment variables (e.g. {@code SASL_CONF_PATH}). */
+    public static ServerProcess memcached(java.util.Map<String, String> env, String... args) {
         if (!Files.isExecutable(Path.of(MEMCACHED))) {
             throw new IllegalStateException(MEMCACHED + " is missing: apt-get install memcached");
         }
@@ -66,7 +76,7 @@ public final class ServerProcess implements AutoCloseable {
         if ("root".equals(System.getProperty("user.name")) && !List.of(args).contains("-u")) {
             cmd.addAll(List.of("-u", "root"));
         }
-        return start("memcached", cmd, args);
+        return start("memcached", cmd, env, args);
     }
 
     /** Starts whichever server {@code kind} names: {@code "memfleet"} or {@code "memcached"}. */
@@ -78,7 +88,8 @@ public final class ServerProcess implements AutoCloseable {
         };
     }
 
-    private static ServerProcess start(String name, List<String> cmd, String... args) {
+    private static ServerProcess start(String name, List<String> cmd, java.util.Map<String, String> env,
+            String... args) {
         int port = freePort();
         List<String> argList = List.of(args);
         if (!argList.contains("-p")) {
@@ -95,7 +106,9 @@ public final class ServerProcess implements AutoCloseable {
         cmd.addAll(argList);
         try {
             Path log = Files.createTempFile(name + "-" + port + "-", ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             ServerProcess server = new ServerProcess(name, p, port, log);
             int sock = argList.indexOf("-s");
             if (sock >= 0) {
