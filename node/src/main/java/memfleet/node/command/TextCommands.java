@@ -67,11 +67,12 @@ public final class TextCommands {
     private final ThreadStats stats;
     private final TextTokenizer tokens = new TextTokenizer();
     private final AdminCommands admin;
+    private final MetaCommands meta;
     private final boolean[] ok = new boolean[1];
     private final byte[] digits = new byte[24];
     private final int[] result = new int[3];
 
-    private boolean noreply;
+    boolean noreply;
     /** The last command changed the store (for --min-acks: its reply waits for peers). */
     private boolean mutated;
     /** Where memcached would have sent up to: the end of the last get reply in the output buffer. */
@@ -86,6 +87,7 @@ public final class TextCommands {
     private long pendingCas;
     private boolean pendingNoreply;
     private long pendingLength;
+    private boolean pendingMeta;
     private long swallowLength;
 
     public TextCommands(Node node, ThreadStats stats) {
@@ -93,6 +95,7 @@ public final class TextCommands {
         this.store = node.store();
         this.stats = stats;
         this.admin = new AdminCommands(node);
+        this.meta = new MetaCommands(this, store, stats);
     }
 
     private static byte[] ascii(String s) {
@@ -146,6 +149,9 @@ public final class TextCommands {
             return CONTINUE;
         }
         byte first = line[tokens.start(0)];
+        if (first == 'm' && tokens.length(0) == 2) {
+            return meta.execute(line, tokens, ntokens, out);
+        }
         switch (first) {
             case 'g':
                 if (ntokens < 3) {
@@ -384,6 +390,19 @@ public final class TextCommands {
         }
     }
 
+    /** The item's value and CRLF, copied out under the item's lock. */
+    void writeData(long it, ByteBuf out) {
+        int nbytes = Item.nbytes(it);
+        out.ensureWritable(nbytes + 2);
+        long off = 0;
+        while (off < nbytes) {
+            long run = store.contiguousFrom(it, off);
+            ReplyBytes.copy(out, store.valueAddress(it, off), (int) run);
+            off += run;
+        }
+        ReplyBytes.put(out, TextReplies.CRLF);
+    }
+
     /** "VALUE key flags bytes [cas]\r\n" + data + "\r\n", copied out under the item's lock. */
     private void writeValue(long it, ByteBuf out, boolean withCas) {
         int nkey = Item.nkey(it);
@@ -475,12 +494,37 @@ public final class TextCommands {
             swallowLength = vlen + 2;
             return SWALLOW;
         }
+        return startData(it, comm, cas, noreply, vlen + 2, false);
+    }
+
+    /** Asks the connection to read {@code length} bytes (data and CRLF) into {@code it}, then store it. */
+    int startData(long it, int comm, long cas, boolean quiet, long length, boolean metaReply) {
         pendingItem = it;
         pendingComm = comm;
         pendingCas = cas;
-        pendingNoreply = noreply;
-        pendingLength = vlen + 2;
+        pendingNoreply = quiet;
+        pendingLength = length;
+        pendingMeta = metaReply;
         return READ_DATA;
+    }
+
+    /** Asks the connection to discard {@code length} bytes (a refused data block and its CRLF). */
+    int startSwallow(long length) {
+        swallowLength = length;
+        return SWALLOW;
+    }
+
+    /** The native address of token {@code i} of the current line (keys are read in place). */
+    long keyAddress(int i) {
+        return base + tokens.start(i);
+    }
+
+    void markMutated() {
+        mutated = true;
+    }
+
+    void countMissPublic(long code) {
+        countMiss(code);
     }
 
     /**
@@ -494,8 +538,13 @@ public final class TextCommands {
         noreply = pendingNoreply;
         int clsid = Item.clsid(it);
         stats.slab(clsid, ThreadStats.SET_CMDS);
+        boolean metaReply = pendingMeta;
+        pendingMeta = false;
         if (!crlfOk) {
             store.freeChunks(it);
+            if (metaReply) {
+                noreply = false; // meta: errors are always sent
+            }
             reply(out, TextReplies.BAD_DATA_CHUNK);
             return;
         }
@@ -504,18 +553,30 @@ public final class TextCommands {
         int nkey = Item.nkey(it);
         int hv = store.hash(key, nkey);
         int ret;
+        long storedCas = 0;
+        long current = it;
         ReentrantLock lock = store.lock(hv);
         lock.lock();
         try {
             ret = store.store(it, comm, hv, pendingCas);
+            if (metaReply && ret == ItemStore.STORED) {
+                current = store.index().find(hv, key, nkey);
+                storedCas = current != 0 ? Item.cas(current) : 0;
+                if (current == 0) {
+                    current = it;
+                }
+            }
         } finally {
             lock.unlock();
+        }
+        if (metaReply) {
+            meta.finishSet(ret, storedCas, current, out);
         }
         if (ret != ItemStore.STORED || comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
             store.freeChunks(it);
         }
         mutated = ret == ItemStore.STORED;
-        if (comm == ItemStore.CAS) {
+        if (comm == ItemStore.CAS || comm == ItemStore.CAS_OR_STALE) {
             if (ret == ItemStore.STORED) {
                 stats.slab(clsid, ThreadStats.CAS_HITS);
             } else if (ret == ItemStore.EXISTS) {
@@ -523,6 +584,9 @@ public final class TextCommands {
             } else if (ret == ItemStore.NOT_FOUND) {
                 stats.casMisses++;
             }
+        }
+        if (metaReply) {
+            return;
         }
         reply(out, switch (ret) {
             case ItemStore.STORED -> TextReplies.STORED;

@@ -138,12 +138,36 @@ public final class Item {
         NativeMemory.putByte(it + IFLAGS, (byte) (NativeMemory.getByte(it + IFLAGS) & ~flag));
     }
 
+    /** Meta-protocol bits kept above the LRU segment in the same byte. */
+    public static final int META_STALE = 0x10;
+    public static final int META_TOKEN_SENT = 0x20;
+    public static final int META_KEY_BINARY = 0x40;
+    private static final int SEGMENT_MASK = 0x03;
+
     public static int lru(long it) {
-        return NativeMemory.getByte(it + LRU);
+        return NativeMemory.getByte(it + LRU) & SEGMENT_MASK;
     }
 
     public static void lru(long it, int segment) {
-        NativeMemory.putByte(it + LRU, (byte) segment);
+        int b = NativeMemory.getByte(it + LRU);
+        NativeMemory.putByte(it + LRU, (byte) ((b & ~SEGMENT_MASK) | segment));
+    }
+
+    /** Clears the segment and every meta bit (a fresh item). */
+    public static void resetLru(long it) {
+        NativeMemory.putByte(it + LRU, (byte) 0);
+    }
+
+    public static boolean hasMeta(long it, int bit) {
+        return (NativeMemory.getByte(it + LRU) & bit) != 0;
+    }
+
+    public static void setMeta(long it, int bit) {
+        NativeMemory.putByte(it + LRU, (byte) (NativeMemory.getByte(it + LRU) | bit));
+    }
+
+    public static void clearMeta(long it, int bit) {
+        NativeMemory.putByte(it + LRU, (byte) (NativeMemory.getByte(it + LRU) & ~bit));
     }
 
     public static long cas(long it) {

@@ -26,6 +26,8 @@ public final class ItemStore {
     public static final int APPEND = 4;
     public static final int PREPEND = 5;
     public static final int CAS = 6;
+    /** Meta set with C and I: a CAS store that, when the given CAS is older, stores the value as stale. */
+    public static final int CAS_OR_STALE = 7;
 
     /** {@link #get} misses: the item was absent, expired or flushed (negative, unlike addresses). */
     public static final long MISS = -1;
@@ -221,7 +223,7 @@ public final class ItemStore {
         Item.hnext(it, 0);
         Item.prev(it, 0);
         Item.next(it, 0);
-        Item.lru(it, 0);
+        Item.resetLru(it);
         NativeMemory.copy(key, Item.key(it), nkey);
         return it;
     }
@@ -287,6 +289,17 @@ public final class ItemStore {
     }
 
     /** Bytes the item occupies in its chunks (what {@code bytes} and the LRU byte counts add up). */
+    /** memcached's {@code ITEM_ntotal} for this item: what memcached would report as its size. */
+    public long memcachedTotal(long it) {
+        return 48 + Item.nkey(it) + 1 + Item.nbytes(it) + 2 + (settings.useCas ? 8 : 0)
+                + (Item.clientFlags(it) != 0 ? 4 : 0);
+    }
+
+    /** Tells replication that {@code it} changed in place (meta: vivified, invalidated). */
+    public void changed(long it) {
+        logStored(it);
+    }
+
     public long totalOf(long it) {
         return Item.total(Item.nkey(it), Item.nbytes(it)) + (Item.has(it, Item.CHUNKED) ? 4 : 0);
     }
@@ -470,7 +483,18 @@ public final class ItemStore {
                     touchTime(old);
                     return NOT_STORED;
                 case CAS:
+                case CAS_OR_STALE:
                     if (casMatch) {
+                        replace(old, it, hv);
+                        return STORED;
+                    }
+                    if (comm == CAS_OR_STALE && casIn != 0 && Long.compareUnsigned(casIn, oldCas) < 0) {
+                        // memcached's set_stale: the older value is kept as stale, with the current TTL
+                        Item.exptime(it, Item.exptime(old));
+                        Item.setMeta(it, Item.META_STALE);
+                        if (Item.hasMeta(old, Item.META_TOKEN_SENT)) {
+                            Item.setMeta(it, Item.META_TOKEN_SENT);
+                        }
                         replace(old, it, hv);
                         return STORED;
                     }
@@ -497,6 +521,7 @@ public final class ItemStore {
                 link(it, hv);
                 return STORED;
             case CAS:
+            case CAS_OR_STALE:
                 return NOT_FOUND;
             default:
                 return NOT_STORED;

@@ -139,6 +139,8 @@ public final class CommandStreamGenerator {
                     "lru temp_ttl x", "lru temp_ttl"), eol());
         } else if (w < 878) {
             line(pick("shutdown", "shutdown graceful", "shutdown x"), eol());
+        } else if (w < 960) {
+            meta();
         } else {
             malformed();
         }
@@ -234,6 +236,72 @@ public final class CommandStreamGenerator {
         };
         String line = command + " " + key + " 0 0 " + length + maybeNoreply() + eol();
         add(new Command(line.getBytes(ISO_8859_1), payload.getBytes(ISO_8859_1), null, 0, false, false, length));
+    }
+
+    // ---- meta commands: mg ms md ma mn me ----
+
+    /** Flags every meta command takes, and the ones that only read (safe to repeat in quiet pipelines). */
+    private static final String[] MG_FLAGS = {"v", "c", "f", "k", "s", "t", "h", "l", "u", "q", "O", "T", "N", "R", "b"};
+    private static final String[] MS_FLAGS = {"c", "k", "O", "q", "T", "F", "C", "I", "M", "b"};
+    private static final String[] MD_FLAGS = {"k", "O", "q", "C", "I", "T", "b"};
+    private static final String[] MA_FLAGS = {"v", "c", "t", "k", "O", "q", "N", "J", "D", "T", "M", "C", "b"};
+
+    private void meta() {
+        String key = key();
+        int variant = random.nextInt(100);
+        if (variant < 30) {
+            line("mg " + metaKey(key) + metaFlags(MG_FLAGS, key), eolNoStrayCr());
+        } else if (variant < 55) {
+            byte[] value = value(random.nextInt(3) == 0 ? random.nextInt(20) : size(key, 0), true);
+            String line = "ms " + metaKey(key) + " " + value.length + metaFlags(MS_FLAGS, key) + eolNoStrayCr();
+            add(new Command(line.getBytes(ISO_8859_1), withEnd(value), null, 0, false, false, value.length));
+        } else if (variant < 65) {
+            line("md " + metaKey(key) + metaFlags(MD_FLAGS, key), eolNoStrayCr());
+        } else if (variant < 80) {
+            line("ma " + metaKey(key) + metaFlags(MA_FLAGS, key), eolNoStrayCr());
+        } else if (variant < 88) {
+            line("mn", eolNoStrayCr());
+        } else if (variant < 93) {
+            line("me " + key + pick("", "", " b"), eolNoStrayCr());
+        } else {
+            // malformed: no key, unknown or duplicate flags, bad tokens, too many flags, a bad data length
+            String bad = pick("mg", "ms " + key, "md", "ma", "me", "mz " + key, "mg " + key + " v v", "mg " + key + " !",
+                    "mg " + key + " Tabc", "ma " + key + " Dabc", "ma " + key + " MX", "md " + key + " q q",
+                    "mg " + key + " " + "O" + "x".repeat(40), "mg " + key251 + " v",
+                    "mg " + key + " a b c d e f g h i j k l m n o p q r s t u v w",
+                    "ms " + key + " abc T0", "ms " + key + " -1");
+            storageLine(bad, digits(3));
+        }
+    }
+
+    /** The key as sent: sometimes base64 (the b flag is added by {@link #metaFlags} then). */
+    private String metaKey(String key) {
+        return key;
+    }
+
+    /** A few distinct flags from {@code choices}, with tokens where they take one. */
+    private String metaFlags(String[] choices, String key) {
+        StringBuilder out = new StringBuilder();
+        List<String> shuffled = new ArrayList<>(List.of(choices));
+        java.util.Collections.shuffle(shuffled, random);
+        int n = random.nextInt(Math.min(6, shuffled.size()) + 1);
+        for (int i = 0; i < n; i++) {
+            String f = shuffled.get(i);
+            if (f.equals("b")) {
+                continue; // base64 keys are in the scenarios
+            }
+            out.append(' ').append(f).append(switch (f) {
+                case "O" -> letters(1 + random.nextInt(10));
+                case "T", "N", "R" -> pick("0", Integer.toString(1000 + random.nextInt(100_000)), "-1");
+                case "F" -> flags()[0];
+                case "C" -> pick("0", "1", "18446744073709551615", "abc");
+                case "M" -> pick("S", "E", "A", "P", "R", "I", "D", "+", "-", "X");
+                case "J" -> pick("0", "10", "4611686018427387904"); // stays below 2^63, see the class comment
+                case "D" -> pick("1", "10", "0", "4294967296");
+                default -> "";
+            });
+        }
+        return out.toString();
     }
 
     // ---- cas ----

@@ -57,6 +57,10 @@ import java.util.regex.Pattern;
  *       asynchronous LRU bump pending that holds one, and then it stores the unpadded number as a new item. So a
  *       value of digits and spaces compares as its digits, and its length as their number. The
  *       hand-written scenarios check the padding exactly, where no such race exists.</li>
+ *   <li><b>Meta replies</b> ({@code HD VA EN NF NS EX ME}): a {@code c<cas>} flag is renamed like a CAS in a
+ *       {@code VALUE} line; the remaining TTL ({@code t}) and seconds since last access ({@code l}) tick with the
+ *       clock, so they compare as {@code t<ttl>}/{@code l<la>} ({@code t-1}, no expiry, is kept); {@code me}'s
+ *       {@code exp=}, {@code la=}, {@code cas=}, {@code cls=} and {@code size=} (slab class and item size follow each allocator) are masked.</li>
  *   <li><b>Close versus reset</b>: a server that closes with client bytes unread sends a reset instead of a FIN;
  *       which one a client sees depends on timing, so both read as {@code <closed>}.</li>
  * </ul>
@@ -112,7 +116,9 @@ public final class ReplyNormalizer {
                 statNames.forEach(name -> lines.add("STAT " + name + " <value>"));
                 statNames.clear();
             }
-            if (text.startsWith("VERSION ")) {
+            if (isMetaReply(text)) {
+                lines.add(printable(meta(text)));
+            } else if (text.startsWith("VERSION ")) {
                 lines.add("VERSION <version>" + printable(lineEnd(text)));
             } else if (text.startsWith("VALUE ") && Transcript.casOf(text) != null) {
                 String cas = Transcript.casOf(text);
@@ -130,6 +136,33 @@ public final class ReplyNormalizer {
             case COMPLETE -> {}
         }
         return lines;
+    }
+
+    private static boolean isMetaReply(String text) {
+        return text.length() >= 2 && (text.startsWith("HD") || text.startsWith("VA ") || text.startsWith("EN")
+                || text.startsWith("NF") || text.startsWith("NS") || text.startsWith("EX") || text.startsWith("ME "))
+                && (text.length() == 2 || text.charAt(2) == ' ' || text.charAt(2) == '\r' || text.charAt(2) == '\n');
+    }
+
+    private String meta(String text) {
+        String end = lineEnd(text);
+        String body = text.stripTrailing();
+        if (body.startsWith("ME ")) {
+            return body.replaceAll(" (exp|la|cas|cls|size)=-?\\d+", " $1=<masked>") + end;
+        }
+        String[] tokens = body.split(" ", -1);
+        for (int i = 1; i < tokens.length; i++) {
+            String t = tokens[i];
+            if (t.length() > 1 && t.charAt(0) == 'c' && t.substring(1).chars().allMatch(Character::isDigit)) {
+                String cas = t.substring(1);
+                tokens[i] = casNames.computeIfAbsent(cas, c -> "c" + (casNames.size() + 1));
+            } else if (t.length() > 1 && t.charAt(0) == 't' && t.substring(1).chars().allMatch(Character::isDigit)) {
+                tokens[i] = "t<ttl>";
+            } else if (t.length() > 1 && t.charAt(0) == 'l' && t.substring(1).chars().allMatch(Character::isDigit)) {
+                tokens[i] = "l<la>";
+            }
+        }
+        return String.join(" ", tokens) + end;
     }
 
     private static String statName(String statLine) {

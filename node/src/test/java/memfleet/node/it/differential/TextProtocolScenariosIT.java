@@ -529,4 +529,67 @@ class TextProtocolScenariosIT {
         }
         return values;
     }
+
+    // ---------------------------------------------------------------- meta commands
+
+    @Test
+    void metaQuietModeAnswersOnlyWhatIsNotNominal() {
+        try (Lockstep both = lockstep()) {
+            assertThat(both.send("ms mq_a 1 q\r\na\r\nmg mq_a q v k\r\nmg mq_none q v\r\nmd mq_none q\r\n"
+                    + "md mq_a q\r\nma mq_n q\r\nmn\r\n"))
+                    .isEqualTo("VA 1 kmq_a\r\na\r\nNF\r\nNF\r\nMN\r\n");
+            // errors are sent even in quiet mode
+            assertThat(both.send("mg mq_a q v v\r\nms mq_a 1 q MZ\r\nb\r\nmn\r\n"))
+                    .isEqualTo("CLIENT_ERROR duplicate flag\r\nCLIENT_ERROR invalid mode for ms M token\r\nMN\r\n");
+        }
+    }
+
+    @Test
+    void metaBase64KeysAndOpaques() {
+        try (Lockstep both = lockstep()) {
+            // "mb\x00\xff" in base64 is bWIA/w==
+            assertThat(both.send("ms bWIA/w== 2 b O42 k\r\nhi\r\nmg bWIA/w== b v k O7\r\nme bWIA/w== b\r\n"
+                            + "md bWIA/w== b q\r\nmg bWIA/w== b v\r\nmg !!!! b v\r\n").replaceAll("exp=-?\\d+ la=\\d+ cas=\\d+", "exp la cas")
+                            .replaceAll("cls=\\d+ size=\\d+", "cls size"))
+                    .isEqualTo("HD O42 kbWIA/w== b\r\nVA 2 kbWIA/w== b O7\r\nhi\r\n"
+                            + "ME bWIA/w== exp la cas fetch=yes cls size\r\nEN\r\nCLIENT_ERROR error decoding key\r\n");
+        }
+    }
+
+    @Test
+    void metaRecacheAndStaleWhileRevalidate() {
+        try (Lockstep both = lockstep()) {
+            // vivify on miss: the first client wins the right to fill the key, the next sees Z
+            assertThat(both.send("mg mr_a N1000 v t\r\nmg mr_a N1000 v t\r\n"))
+                    .isEqualTo("VA 0 t1000 W\r\n\r\nVA 0 t1000 Z\r\n\r\n");
+            // recache: a TTL below the token wins once
+            assertThat(both.send("ms mr_b 1 T1500\r\nb\r\nmg mr_b R2000 v\r\nmg mr_b R2000 v\r\nmg mr_b R1000 v\r\n"))
+                    .isEqualTo("HD\r\nVA 1 W\r\nb\r\nVA 1 Z\r\nb\r\nVA 1 Z\r\nb\r\n");
+            // invalidate: the item stays, stale, and the next reader wins the recache
+            assertThat(both.send("ms mr_c 3\r\nold\r\nmd mr_c I T1200\r\nmg mr_c v t\r\nmg mr_c v\r\n"))
+                    .isEqualTo("HD\r\nHD\r\nVA 3 t1200 X W\r\nold\r\nVA 3 Z X\r\nold\r\n");
+            // a set with an older CAS and I stores the value, still stale; CAS 0 is not older, it is a mismatch
+            assertThat(both.send("gets mr_c\r\n")).startsWith("VALUE mr_c 0 3 ");
+            assertThat(both.send("ms mr_c 3 C1 I\r\nnew\r\nms mr_c 3 C0 I\r\nxxx\r\nmg mr_c v\r\n"))
+                    .isEqualTo("HD\r\nEX\r\nVA 3 Z X\r\nnew\r\n");
+            assertThat(both.sendWithCas("ms mr_c 3 C{cas}\r\nnow\r\n", "mr_c")).isEqualTo("EX\r\n");
+            assertThat(both.send("gets mr_c\r\n")).startsWith("VALUE mr_c 0 3 ");
+            assertThat(both.sendWithCas("ms mr_c 3 C{cas}\r\nnow\r\nmg mr_c v\r\n", "mr_c"))
+                    .isEqualTo("HD\r\nVA 3\r\nnow\r\n");
+        }
+    }
+
+    @Test
+    void metaArithmeticAndModes() {
+        try (Lockstep both = lockstep()) {
+            assertThat(both.send("ma ma_n\r\nma ma_n N0 J41 v\r\nma ma_n v\r\nma ma_n MD D50 v\r\nma ma_n M+ D5 v t\r\n"))
+                    .isEqualTo("NF\r\nVA 2\r\n41\r\nVA 2\r\n42\r\nVA 1\r\n0\r\nVA 1 t-1\r\n5\r\n");
+            assertThat(both.send("ms ma_s 2 ME\r\nab\r\nms ma_s 2 ME\r\ncd\r\nms ma_s 1 MA\r\nZ\r\nms ma_s 1 MP\r\nA\r\n"
+                            + "ms ma_none 1 MR\r\nx\r\nmg ma_s v f\r\nms ma_s 1 F7 T0 MS\r\ny\r\nmg ma_s v f s\r\n"))
+                    .isEqualTo("HD\r\nNS\r\nHD\r\nHD\r\nNS\r\nVA 4 f0\r\nAabZ\r\nHD\r\nVA 1 f7 s1\r\ny\r\n");
+            assertThat(both.send("ma ma_s\r\nma ma_n Dx\r\nma ma_n MX\r\n"))
+                    .isEqualTo("CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"
+                            + "CLIENT_ERROR invalid or duplicate flag\r\nCLIENT_ERROR invalid mode for ma M token\r\n");
+        }
+    }
 }

@@ -74,8 +74,8 @@ public final class Transcript {
                 String text = new String(line, ISO_8859_1);
                 if (text.startsWith("VERSION ")) {
                     versions++;
-                } else if (text.startsWith("VALUE ")) {
-                    int length = valueLength(text);
+                } else if (text.startsWith("VALUE ") || text.startsWith("VA ")) {
+                    int length = text.startsWith("VA ") ? metaValueLength(text) : valueLength(text);
                     if (length >= 0) {
                         byte[] data = connection.readExact(length + 2);
                         units.add(new Unit(data, true));
@@ -104,6 +104,17 @@ public final class Transcript {
             int length = Integer.parseInt(tokens[3]);
             return length >= 0 ? length : -1;
         } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The byte count of a meta {@code VA <bytes> <flags>*} line, or -1 if the line is not one. */
+    static int metaValueLength(String vaLine) {
+        String[] tokens = vaLine.stripTrailing().split(" ");
+        try {
+            int length = Integer.parseInt(tokens[1]);
+            return length >= 0 ? length : -1;
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             return -1;
         }
     }
