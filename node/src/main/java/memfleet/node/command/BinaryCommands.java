@@ -704,6 +704,17 @@ public final class BinaryCommands {
                 error(out, KEY_ENOENT, null);
                 return;
             }
+        } else if (sub.equals("sizes_enable") || sub.equals("sizes_disable")) {
+            // memcached answers these with one packet and no terminator
+            boolean enable = sub.equals("sizes_enable");
+            node.settings().trackSizes = enable;
+            text.release();
+            byte[] name = ascii("sizes_status");
+            byte[] value = ascii(enable ? "enabled" : "disabled");
+            header(out, SUCCESS, 0, name.length, name.length + value.length, 0);
+            out.writeBytes(name);
+            out.writeBytes(value);
+            return;
         } else {
             switch (sub) {
                 case "items" -> statsWriter.items(text);

@@ -222,7 +222,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 lastCommandMillis = System.currentTimeMillis();
                 ByteBuf o = out();
                 int mark = o.writerIndex();
+                if (node.settings().verbose > 1) {
+                    VerboseLog.binaryRequest(fd, in, start);
+                }
                 int action = binaryCommands.execute(in, start, o);
+                if (node.settings().verbose > 1) {
+                    VerboseLog.binaryResponses(fd, o, mark);
+                }
                 in.readerIndex(start + prefix);
                 if (binaryCommands.mutated()) {
                     awaitAcks(mark);
@@ -415,6 +421,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 ByteBuf o = out();
                 int mark = o.writerIndex();
                 binaryCommands.completeData(o);
+                if (node.settings().verbose > 1) {
+                    VerboseLog.binaryResponses(fd, o, mark);
+                }
                 if (binaryCommands.mutated()) {
                     awaitAcks(mark);
                 }

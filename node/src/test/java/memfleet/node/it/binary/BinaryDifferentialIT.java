@@ -61,7 +61,7 @@ class BinaryDifferentialIT {
             DELETEQ, INCREMENT, INCREMENTQ, DECREMENT, DECREMENTQ, APPEND, APPENDQ, PREPEND, PREPENDQ, TOUCH, GAT,
             GATQ, GATK, GATKQ, NOOP, VERSION, STAT, FLUSH, FLUSHQ, SASL_LIST_MECHS, 0x40};
     private static final String[] STAT_GROUPS = {"", "settings", "sizes", "bogus", "detail on", "detail off",
-            "detail dump", "detail x", "reset"};
+            "detail dump", "detail x", "reset", "resetting", "settingsx", "itemsx", "sizes_disable"};
 
     /** One random request over a few keys. */
     private static byte[] next(Random r, List<String> keys) {
