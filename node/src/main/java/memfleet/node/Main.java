@@ -97,6 +97,22 @@ public final class Main {
         }
 
         NodeServer server = new NodeServer(settings);
+        if (settings.sslEnabled) {
+            try {
+                server.node().tls(new memfleet.node.tls.NodeTls(settings, 0));
+            } catch (memfleet.node.tls.NodeTls.LoadException e) {
+                System.err.println(e.getMessage());
+                return EX_USAGE;
+            }
+        }
+        if (settings.authFile != null) {
+            try {
+                server.node().authFile(memfleet.node.auth.AuthFile.load(settings.authFile));
+            } catch (memfleet.node.auth.AuthFile.LoadException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+        }
         // Before binding: a SIGTERM that comes as soon as the port answers must already stop us cleanly.
         AtomicBoolean stopping = new AtomicBoolean();
         Signals.onTerminate(() -> {

@@ -39,6 +39,8 @@ public final class Node {
     private volatile Runnable shutdownAction = () -> { };
     private volatile int maxClients;
     private volatile Replication replication;
+    private volatile memfleet.node.auth.AuthFile authFile;
+    private volatile memfleet.node.tls.NodeTls tls;
 
     public Node(Settings settings) {
         this.settings = settings;
@@ -72,6 +74,24 @@ public final class Node {
 
     public void replication(Replication r) {
         this.replication = r;
+    }
+
+    /** The {@code -Y} password file, or null when clients need no authentication. */
+    public memfleet.node.auth.AuthFile authFile() {
+        return authFile;
+    }
+
+    public void authFile(memfleet.node.auth.AuthFile file) {
+        this.authFile = file;
+    }
+
+    /** TLS ({@code -Z}), or null when connections are plain. */
+    public memfleet.node.tls.NodeTls tls() {
+        return tls;
+    }
+
+    public void tls(memfleet.node.tls.NodeTls t) {
+        this.tls = t;
     }
 
     public Settings settings() {

@@ -58,6 +58,8 @@ public final class TextCommands {
     private static final byte[] W_LRU_CRAWLER = ascii("lru_crawler");
     private static final byte[] W_VERBOSITY = ascii("verbosity");
     private static final byte[] W_LRU = ascii("lru");
+    private static final byte[] W_REFRESH_CERTS = ascii("refresh_certs");
+    private static final byte[] TLS_NOT_ENABLED = ascii("Error TLS not enabled\r\n");
     private static final byte[] W_NOREPLY = ascii("noreply");
     private static final byte[] W_ZERO = ascii("0");
     private static final byte[] W_GRACEFUL = ascii("graceful");
@@ -268,6 +270,8 @@ public final class TextCommands {
                 noreply = noreplyToken(ntokens);
                 reply(out, admin.lru(line, tokens, ntokens));
             }
+        } else if (tokens.is(line, 0, W_REFRESH_CERTS)) {
+            refreshCerts(out, ntokens);
         } else if (endsWithHttp(ntokens)) {
             return CLOSE;
         } else {
@@ -760,6 +764,22 @@ public final class TextCommands {
         store.flushAll((int) exptime);
         mutated = true;
         reply(out, TextReplies.OK);
+    }
+
+    /** memcached's {@code refresh_certs}: re-reads the certificate and key; errors are sent even with noreply. */
+    private void refreshCerts(ByteBuf out, int ntokens) {
+        noreply = noreplyToken(ntokens);
+        var tls = node.tls();
+        if (tls == null) {
+            ReplyBytes.put(out, TLS_NOT_ENABLED);
+            return;
+        }
+        String error = tls.refresh(store.clock().now());
+        if (error == null) {
+            reply(out, TextReplies.OK);
+        } else {
+            ReplyBytes.put(out, (error + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        }
     }
 
     private void verbosity(ByteBuf out, int ntokens) {

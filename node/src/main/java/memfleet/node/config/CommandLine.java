@@ -87,12 +87,12 @@ public final class CommandLine {
         SERVE_WHILE_SYNCING('\0', "serve-while-syncing", Arg.NONE),
         NODE_ID('\0', "node-id", Arg.REQUIRED),
         REPL_BACKLOG_SIZE('\0', "repl-backlog-size", Arg.REQUIRED),
+        AUTH_FILE('Y', "auth-file", Arg.REQUIRED),
+        ENABLE_SSL('Z', "enable-ssl", Arg.NONE),
         // memcached flags memfleet does not implement: recognised so the refusal can say what they are.
         LICENSE('i', "license", Arg.NONE),
         DISABLE_WATCH('W', "disable-watch", Arg.NONE),
-        AUTH_FILE('Y', "auth-file", Arg.REQUIRED),
         MEMORY_FILE('e', "memory-file", Arg.REQUIRED),
-        ENABLE_SSL('Z', "enable-ssl", Arg.NONE),
         NAPI_IDS('N', "napi-ids", Arg.REQUIRED);
 
         final char shortName;
@@ -200,6 +200,18 @@ public final class CommandLine {
                     throw usage(SASL_NEEDS_PWDB);
                 }
                 s.saslPasswordFile = pwdb;
+            }
+            if (s.sslEnabled && s.port == 0) {
+                throw usage("ERROR: You cannot enable SSL without a TCP port.");
+            }
+            if (s.authFile != null && s.udpPort != 0) {
+                throw usage("Cannot use UDP with ascii authentication enabled (-U 0 to disable)");
+            }
+            if (s.authFile != null && s.protocol == Protocol.BINARY) {
+                throw usage("ERROR: You cannot allow the BINARY protocol while using ascii authentication tokens.");
+            }
+            if (s.authFile != null) {
+                s.protocol = Protocol.ASCII; // memcached: ASCII authentication means the ASCII protocol only
             }
             check();
             return s;
@@ -418,9 +430,9 @@ public final class CommandLine {
                 case LICENSE -> throw unsupported(flag, "printing memcached's and libevent's licenses");
                 case ENABLE_SASL -> s.sasl = true;
                 case DISABLE_WATCH -> throw unsupported(flag, "the watch command (live logging)");
-                case AUTH_FILE -> throw unsupported(flag, "ASCII protocol authentication");
+                case AUTH_FILE -> s.authFile = v;
                 case MEMORY_FILE -> throw unsupported(flag, "a restartable cache in a memory file");
-                case ENABLE_SSL -> throw usage("This server is not built with TLS support.");
+                case ENABLE_SSL -> s.sslEnabled = true;
                 case NAPI_IDS -> throw unsupported(flag, "NAPI ids");
             }
         }
@@ -629,10 +641,44 @@ public final class CommandLine {
                         throw unsupportedSuboption(name, "external storage (extstore)");
                     }
                     if (name.startsWith("ssl_")) {
-                        throw usage("This server is not built with TLS support (-o " + name + ").");
+                        tls(name, v);
+                        return;
                     }
                     throw failure("Illegal suboption \"" + token + "\"");
                 }
+            }
+        }
+
+        /** {@code -o ssl_*}: memcached's TLS suboptions. */
+        private void tls(String name, String v) throws UsageException {
+            switch (name) {
+                case "ssl_chain_cert" -> s.sslChainCert = required(v, "Missing ssl_chain_cert argument");
+                case "ssl_key" -> s.sslKey = required(v, "Missing ssl_key argument");
+                case "ssl_ca_cert" -> s.sslCaCert = required(v, "Missing ssl_ca_cert argument");
+                case "ssl_ciphers" -> s.sslCiphers = required(v, "Missing ssl_ciphers argument");
+                case "ssl_verify_mode" -> {
+                    int mode = subInt(name, required(v, "Missing ssl_verify_mode argument"));
+                    if (mode < 0 || mode > 3) {
+                        throw usage("Invalid ssl_verify_mode. Use help to see valid options.");
+                    }
+                    s.sslVerifyMode = mode;
+                }
+                case "ssl_keyformat" -> {
+                    if (subInt(name, required(v, "Missing ssl_keyformat argument")) != 1) {
+                        throw unsupportedSuboption(name + "=" + v, "keys other than PEM (ssl_keyformat=1)");
+                    }
+                }
+                case "ssl_wbuf_size" -> s.sslWbufSize = subInt(name, required(v, "Missing ssl_wbuf_size argument")) * 1024;
+                case "ssl_session_cache" -> s.sslSessionCache = true;
+                case "ssl_min_version" -> {
+                    String version = required(v, "Missing ssl_min_version argument");
+                    if (!List.of("tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3").contains(version)) {
+                        throw usage("Invalid ssl_min_version. Use help to see valid options.");
+                    }
+                    s.sslMinVersion = version;
+                }
+                case "ssl_kernel_tls" -> throw unsupportedSuboption(name, "kernel TLS offload");
+                default -> throw failure("Illegal suboption \"" + name + "\"");
             }
         }
 

@@ -82,7 +82,11 @@ public final class Help {
                 -S, --enable-sasl         turn on Sasl authentication (PLAIN, binary protocol;
                                           users in the file named by MEMCACHED_SASL_PWDB)
                 -F, --disable-flush-all   disable flush_all command
-                    --disable-dumping     disable stats cachedump and lru_crawler metadump
+                -Y, --auth-file=<file>    ASCII protocol authentication: the file holds
+                                          user:password lines; a client sends
+                                          "set <any> 0 0 <len>" with "user password"
+                -Z, --enable-ssl          TLS on every TCP listener and replication link
+                   --disable-dumping     disable stats cachedump and lru_crawler metadump
                 -x, --peer=<host[:port],...>  replicate with these peers (repcached's -x); a peer
                                           without a port is dialed on the -X connect port
                 -X, --replication-port=<port>[:<connect port>]
@@ -129,6 +133,14 @@ public final class Help {
                    - slab_automove_ratio: ratio of free chunks a class needs to give a page. (default: 0.80)
                    - slab_automove_window: seconds of history automove decides on. (default: 30)
                    - slab_automove_freeratio: ratio of memory to hold free as buffer. (default: 0.010)
+                   - ssl_chain_cert:      certificate chain file in PEM format
+                   - ssl_key:             private key file in PEM format (PKCS#8)
+                   - ssl_verify_mode:     0 none, 1 request, 2 require, 3 once (client certificates)
+                   - ssl_ca_cert:         PEM file of CAs to verify client certificates with
+                   - ssl_ciphers:         cipher suites, colon separated
+                   - ssl_min_version:     tlsv1, tlsv1.1, tlsv1.2 (default) or tlsv1.3
+                   - ssl_session_cache:   accepted; the JDK keeps its own session cache
+                   - ssl_wbuf_size:       accepted, in kilobytes (default: 16)
                    - track_sizes:         enable dynamic reports for 'stats sizes' command.
                    - no_hashexpand:       disables hash table expansion (dangerous)
                    - modern:              enables options which will be default in future.

@@ -105,6 +105,20 @@ public final class Settings {
     public volatile boolean detailEnabled;
     public volatile boolean trackSizes;
 
+    // TLS: -Z and -o ssl_*
+    public boolean sslEnabled;
+    public String sslChainCert;
+    public String sslKey;
+    public String sslCaCert;
+    public int sslVerifyMode;
+    public String sslCiphers;
+    public String sslMinVersion = "tlsv1.2";
+    public boolean sslSessionCache;
+    public int sslWbufSize = 16384;
+
+    /** {@code -Y}: memcached's ASCII authentication password file, or null. */
+    public String authFile;
+
     // memfleet's own: repcached-style replication, -x/--peer and -X/--replication-port
     /** Peers to replicate with, each {@code host[:port]}; empty is none. */
     public List<String> replicationPeers = new ArrayList<>();
@@ -236,7 +250,7 @@ public final class Settings {
         out.accept("tcp_backlog", Integer.toString(backlog));
         out.accept("binding_protocol", protocol.statName());
         out.accept("auth_enabled_sasl", yesNo(sasl));
-        out.accept("auth_enabled_ascii", "no");
+        out.accept("auth_enabled_ascii", authFile != null ? authFile : "no");
         out.accept("item_size_max", Integer.toString(itemSizeMax));
         out.accept("maxconns_fast", yesNo(maxconnsFast));
         out.accept("hashpower_init", Integer.toString(hashpowerInit));
@@ -278,18 +292,18 @@ public final class Settings {
         out.accept("ext_max_frag", "0.80");
         out.accept("slab_automove_freeratio", decimals(slabAutomoveFreeratio, 3));
         out.accept("ext_drop_unread", "no");
-        // TLS, off: "(null)" is glibc printing a null string, as memcached does.
-        out.accept("ssl_enabled", "no");
-        out.accept("ssl_chain_cert", "(null)");
-        out.accept("ssl_key", "(null)");
-        out.accept("ssl_verify_mode", "0");
+        // TLS: "(null)" is glibc printing a null string, as memcached does.
+        out.accept("ssl_enabled", sslEnabled ? "yes" : "no");
+        out.accept("ssl_chain_cert", sslChainCert != null ? sslChainCert : "(null)");
+        out.accept("ssl_key", sslKey != null ? sslKey : "(null)");
+        out.accept("ssl_verify_mode", Integer.toString(sslVerifyMode));
         out.accept("ssl_keyformat", "1");
-        out.accept("ssl_ciphers", "NULL");
-        out.accept("ssl_ca_cert", "NULL");
-        out.accept("ssl_wbuf_size", "16384");
-        out.accept("ssl_session_cache", "no");
+        out.accept("ssl_ciphers", sslCiphers != null ? sslCiphers : "NULL");
+        out.accept("ssl_ca_cert", sslCaCert != null ? sslCaCert : "NULL");
+        out.accept("ssl_wbuf_size", Integer.toString(sslWbufSize));
+        out.accept("ssl_session_cache", sslSessionCache ? "yes" : "no");
         out.accept("ssl_kernel_tls", "no");
-        out.accept("ssl_min_version", "tlsv1.2");
+        out.accept("ssl_min_version", sslMinVersion);
         out.accept("num_napi_ids", "(null)");
         out.accept("memory_file", "(null)");
     }

@@ -31,6 +31,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private static final int LINE = 0;
     private static final int DATA = 1;
     private static final int SWALLOW = 2;
+    /** -Y: reading the credentials block of the authentication set. */
+    private static final int AUTH_DATA = 3;
     /** memcached closes a connection whose line passes this without a newline (unless it is a get). */
     private static final int LINE_LIMIT = 2048;
     /** memcached's first read of a connection: a command line must end inside it (gets aside). */
@@ -51,6 +53,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private boolean binary;
     /** Under {@code -B auto}: the first byte has not been seen yet. */
     private boolean negotiating;
+    /** -Y: this connection's authentication, null once authenticated or when -Y is off. */
+    private memfleet.node.auth.AsciiAuth auth;
     private ChannelHandlerContext ctx;
     private ByteBuf in;
     private ByteBuf out;
@@ -85,6 +89,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Channel ch = ctx.channel();
         stats = NodeServer.threadStats(ch.eventLoop());
         commands = new TextCommands(node, stats);
+        if (node.authFile() != null) {
+            auth = new memfleet.node.auth.AsciiAuth(node.authFile());
+        }
         fd = NodeServer.fdOf(ch);
         address = NodeServer.describe(ch.remoteAddress());
         var cs = node.connectionStats();
@@ -192,6 +199,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 if (node.settings().verbose > 1) {
                     System.err.println(fd + ": Client using the " + (binary ? "binary" : "ascii") + " protocol");
                 }
+            }
+            if (auth != null) {
+                if (!authenticate()) {
+                    break;
+                }
+                continue;
             }
             if (state == LINE && binary) {
                 int start = in.readerIndex();
@@ -406,6 +419,55 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             long g = generation;
             ctx.executor().execute(() -> acksDone(g, true));
         }
+    }
+
+    /**
+     * -Y: one step of memcached's ASCII authentication; false when more input is needed. Every line but
+     * the authentication set gets {@code CLIENT_ERROR unauthenticated}.
+     */
+    private boolean authenticate() {
+        int start = in.readerIndex();
+        if (state == AUTH_DATA) {
+            if (in.readableBytes() < dataRemaining) {
+                return false;
+            }
+            byte[] block = new byte[(int) dataRemaining];
+            in.readBytes(block);
+            state = LINE;
+            byte[] reply = auth.check(block, block.length);
+            if (reply == memfleet.node.auth.AsciiAuth.STORED || reply == memfleet.node.auth.AsciiAuth.FAILURE) {
+                stats.authCmds++;
+                if (reply == memfleet.node.auth.AsciiAuth.FAILURE) {
+                    stats.authErrors++;
+                }
+            }
+            ReplyBytes.put(out(), reply);
+            if (auth.authenticated()) {
+                auth = null;
+            }
+            return true;
+        }
+        int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
+        if (found < 0) {
+            if (in.readableBytes() > LINE_LIMIT) {
+                closeNow();
+            }
+            return false;
+        }
+        byte[] line = new byte[found];
+        in.getBytes(start, line);
+        in.readerIndex(start + found + 1);
+        long length = auth.credentialsLength(line, found);
+        if (length < 0) {
+            ReplyBytes.put(out(), memfleet.node.auth.AsciiAuth.UNAUTHENTICATED);
+        } else if (length > memfleet.node.auth.AsciiAuth.MAX_CREDENTIALS) {
+            ReplyBytes.put(out(), memfleet.node.auth.AsciiAuth.UNAUTHENTICATED);
+            closeNow();
+        } else {
+            state = AUTH_DATA;
+            dataRemaining = length;
+        }
+        return true;
     }
 
     /** Copies as much of the pending data block as has arrived into the item. */

@@ -102,7 +102,7 @@ public final class NodeServer implements AutoCloseable {
         if (!settings.replicating()) {
             return;
         }
-        Replication r = new Replication(settings, node.store());
+        Replication r = new Replication(settings, node.store(), node.tls());
         node.replication(r);
         r.start();
         if (settings.serveWhileSyncing) {
@@ -224,6 +224,16 @@ public final class NodeServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        var tls = node.tls();
+                        if (tls != null) {
+                            var ssl = tls.server().newHandler(ch.alloc());
+                            ssl.handshakeFuture().addListener(f -> {
+                                if (!f.isSuccess()) {
+                                    tls.handshakeFailed();
+                                }
+                            });
+                            ch.pipeline().addLast(ssl);
+                        }
                         if (settings.idleTimeout > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeout, TimeUnit.SECONDS));
                         }

@@ -136,6 +136,13 @@ final class PeerLink {
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+            if (replication.tls != null) {
+                var ssl = (javax.net.ssl.SSLSocket) replication.tls.clientJdk().getSocketFactory()
+                        .createSocket(socket, host, port, true);
+                ssl.setSoTimeout(Replication.DEAD_MILLIS);
+                ssl.startHandshake();
+                socket = ssl;
+            }
             io = new FrameIO(socket, Replication.DEAD_MILLIS);
         } catch (IOException e) {
             socket.close();

@@ -47,9 +47,12 @@ public final class Replication implements MutationLog {
     private volatile boolean syncing;
     volatile boolean closed;
     private ServerSocket listener;
+    /** TLS for the links ({@code -Z}): peers are served and dialed with the node's certificate. */
+    final memfleet.node.tls.NodeTls tls;
 
-    public Replication(Settings settings, ItemStore store) {
+    public Replication(Settings settings, ItemStore store, memfleet.node.tls.NodeTls tls) {
         this.settings = settings;
+        this.tls = tls;
         this.store = store;
         this.remote = new RemoteWrites(store);
         this.nodeId = settings.nodeId >= 0 ? settings.nodeId : defaultNodeId(settings);
@@ -83,7 +86,14 @@ public final class Replication implements MutationLog {
      */
     public void start() throws IOException {
         store.replicate(CasClock.hybrid(nodeId), this);
-        listener = new ServerSocket();
+        if (tls != null) {
+            var ssl = (javax.net.ssl.SSLServerSocket) tls.serverJdk().getServerSocketFactory().createServerSocket();
+            ssl.setNeedClientAuth(settings.sslVerifyMode >= 2);
+            ssl.setWantClientAuth(settings.sslVerifyMode == 1);
+            listener = ssl;
+        } else {
+            listener = new ServerSocket();
+        }
         listener.setReuseAddress(true);
         String host = settings.listen.isEmpty() ? null : settings.listenAddresses(settings.replicationPort).getFirst().getHostString();
         listener.bind(host == null ? new InetSocketAddress(settings.replicationPort) : new InetSocketAddress(host, settings.replicationPort));

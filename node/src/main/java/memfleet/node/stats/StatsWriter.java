@@ -152,6 +152,11 @@ public final class StatsWriter {
         stat(sb, "log_watcher_skipped", 0);
         stat(sb, "log_watcher_sent", 0);
         stat(sb, "log_watchers", 0);
+        var tls = node.tls();
+        if (tls != null) {
+            stat(sb, "ssl_handshake_errors", tls.handshakeErrors());
+            stat(sb, "time_since_server_cert_refresh", node.store().clock().now() - tls.lastRefresh());
+        }
         stat(sb, "unexpected_napi_ids", 0);
         stat(sb, "round_robin_fallback", 0);
         stat(sb, "bytes", store.currBytes());

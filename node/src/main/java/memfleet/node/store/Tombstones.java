@@ -15,7 +15,11 @@ final class Tombstones {
     /** Under the stripe lock of {@code hv}. */
     void put(int hv, long key, int nkey, long version) {
         int slot = hv & (SLOTS - 1);
-        keyHashes[slot] = keyHash(key, nkey);
+        long h = keyHash(key, nkey);
+        if (keyHashes[slot] == h && versions[slot] > version) {
+            return; // an older delete arriving late must not replace the newer one
+        }
+        keyHashes[slot] = h;
         versions[slot] = version;
     }
 

@@ -413,12 +413,6 @@ class CommandLineTest {
 
     @Test
     void unimplementedFeaturesAreRefusedByName() {
-        // memcached's own words when built without TLS.
-        assertError("This server is not built with TLS support.", 64, "-Z");
-        assertError("This server is not built with TLS support.", 64, "--enable-ssl");
-        assertError("This server is not built with TLS support (-o ssl_chain_cert).", 64,
-                "-o", "ssl_chain_cert=/etc/cert.pem");
-        assertError("-Y/--auth-file: ASCII protocol authentication is not supported by memfleet", 64, "-Y", "/f");
         assertError("-e/--memory-file: a restartable cache in a memory file is not supported by memfleet", 64,
                 "-e", "/dev/shm/x");
         assertError("-W/--disable-watch: the watch command (live logging) is not supported by memfleet", 64, "-W");
@@ -456,6 +450,28 @@ class CommandLineTest {
         assertThat(parse("--peer=10.0.0.2").replicationPort).isEqualTo(11212); // repcached's default
         assertThat(parse("-X", "11300").replicationPeers).isEmpty();
         assertThat(parse().replicating()).isFalse();
+    }
+
+    @Test
+    void tlsFlags() throws UsageException {
+        Settings s = parse("-Z", "-o", "ssl_chain_cert=/c.pem,ssl_key=/k.pem,ssl_ca_cert=/ca.pem,ssl_verify_mode=2,"
+                + "ssl_min_version=tlsv1.3,ssl_ciphers=TLS_AES_128_GCM_SHA256");
+        assertThat(s.sslEnabled).isTrue();
+        assertThat(s.sslChainCert).isEqualTo("/c.pem");
+        assertThat(s.sslKey).isEqualTo("/k.pem");
+        assertThat(s.sslCaCert).isEqualTo("/ca.pem");
+        assertThat(s.sslVerifyMode).isEqualTo(2);
+        assertThat(s.sslMinVersion).isEqualTo("tlsv1.3");
+        assertError("Invalid ssl_verify_mode. Use help to see valid options.", 64, "-o", "ssl_verify_mode=4");
+        assertError("ERROR: You cannot enable SSL without a TCP port.", 64, "-Z", "-p", "0");
+    }
+
+    @Test
+    void asciiAuthenticationFlags() throws UsageException {
+        Settings s = parse("-Y", "/etc/memfleet/auth");
+        assertThat(s.authFile).isEqualTo("/etc/memfleet/auth");
+        assertThat(s.protocol).isEqualTo(Protocol.ASCII);
+        assertError("Cannot use UDP with ascii authentication enabled (-U 0 to disable)", 64, "-Y", "/f", "-U", "11211");
     }
 
     @Test

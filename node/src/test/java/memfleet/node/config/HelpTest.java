@@ -25,7 +25,10 @@ class HelpTest {
             Map.entry("warm_max_factor", "2.0"), Map.entry("temporary_ttl", "61"), Map.entry("idle_timeout", "0"),
             Map.entry("slab_chunk_max", "524288"), Map.entry("slab_automove", "1"),
             Map.entry("slab_automove_ratio", "0.8"), Map.entry("slab_automove_window", "30"),
-            Map.entry("slab_automove_freeratio", "0.01"));
+            Map.entry("slab_automove_freeratio", "0.01"), Map.entry("ssl_chain_cert", "/c.pem"),
+            Map.entry("ssl_key", "/k.pem"), Map.entry("ssl_verify_mode", "1"), Map.entry("ssl_ca_cert", "/ca.pem"),
+            Map.entry("ssl_ciphers", "TLS_AES_128_GCM_SHA256"), Map.entry("ssl_min_version", "tlsv1.2"),
+            Map.entry("ssl_wbuf_size", "16"));
 
     @Test
     void firstLineNamesMemfleetAndTheMemcachedItFollows() {
@@ -42,7 +45,7 @@ class HelpTest {
             listed.add(m.group(1));
         }
         assertThat(listed).containsExactlyInAnyOrder("p", "U", "s", "a", "A", "l", "d", "r", "u", "m", "M", "c",
-                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "S", "F", "o", "x", "X");
+                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "S", "F", "o", "x", "X", "Y", "Z");
     }
 
     @Test
@@ -82,8 +85,8 @@ class HelpTest {
     @Test
     void refusedFeaturesAreNotListed() {
         String help = Help.text();
-        for (String refused : new String[] {"-Y,", "-e,", "-Z,", "-W ", "-i,", "-N,",
-                "ssl", "ext_", "auth-file", "memory-file", "napi", "license", "watcher_logbuf_size",
+        for (String refused : new String[] {"-e,", "-W ", "-i,", "-N,",
+                "ext_", "memory-file", "napi", "license", "watcher_logbuf_size",
                 "slab_sizes", "jenkins", "xxh3", "notls"}) {
             assertThat(help).as(refused).doesNotContain(refused);
         }

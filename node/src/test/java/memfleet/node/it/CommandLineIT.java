@@ -99,7 +99,7 @@ class CommandLineIT {
         assertThat(help.err()).isEmpty();
         assertThat(help.out()).startsWith("memfleet ").contains("(memcached 1.6.18 compatible)")
                 .contains("-p, --port=<num>", "-d, --daemon", "-o, --extended", "--disable-dumping");
-        for (String refused : new String[] {"-Y,", "-e,", "-Z,", "-W ", "-N,", "-i,", "ext_path", "ssl_"}) {
+        for (String refused : new String[] {"-e,", "-W ", "-N,", "-i,", "ext_path"}) {
             assertThat(help.out()).as(refused).doesNotContain(refused);
         }
     }
@@ -265,5 +265,27 @@ class CommandLineIT {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[3]);
+    }
+
+    @Test
+    void authFileErrorsAreMemcachedsAndExitOne(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path malformed = dir.resolve("malformed");
+        Files.writeString(malformed, "alice:pw\n\nbob:pw\n");
+        String[][] cases = {
+            {"-Y", dir.resolve("missing").toString()},
+            {"-Y", malformed.toString()},
+            {"-Y", malformed.toString(), "-U", "11311"},
+        };
+        for (String[] args : cases) {
+            String[] full = java.util.stream.Stream.concat(java.util.stream.Stream.of("-u", "root", "-p", "0"),
+                    java.util.Arrays.stream(args)).toArray(String[]::new);
+            Run node = memfleet(full);
+            Optional<Run> reference = memcached(full);
+            reference.ifPresent(r -> {
+                assertThat(node.exitCode()).as("exit code of %s", List.of(args)).isEqualTo(r.exitCode());
+                assertThat(node.err().strip()).as("message of %s", List.of(args)).isEqualTo(r.err().strip());
+            });
+            assertThat(node.exitCode()).isNotZero();
+        }
     }
 }

@@ -40,7 +40,12 @@ class StoreStressTest {
             }
         });
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        long deadline = System.nanoTime() + 4_000_000_000L;
+        // at least 4 s of mutations, and on until evictions and page moves have happened (a slow or busy
+        // machine takes longer to fill the store), but never more than 60 s
+        long minimum = System.nanoTime() + 4_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        java.util.function.BooleanSupplier done = () -> System.nanoTime() > deadline
+                || (System.nanoTime() > minimum && store.stats().total(StoreStats.EVICTED) > 0 && rebalancer.moved() > 0);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int seed = t;
@@ -48,7 +53,7 @@ class StoreStressTest {
                 StoreFixture f = new StoreFixture(store);
                 Random r = new Random(seed);
                 try {
-                    while (System.nanoTime() < deadline) {
+                    while (!done.getAsBoolean()) {
                         String key = "key:" + r.nextInt(20_000);
                         // phases shift the value sizes so that the rebalancer has work
                         int size = ((System.nanoTime() / 500_000_000L) % 2 == 0) ? 20 + r.nextInt(60) : 400 + r.nextInt(3000);

@@ -1,6 +1,7 @@
 /**
  * memcached's text protocol as bytes: the command-line tokenizer, numbers parsed exactly as memcached's
- * {@code safe_strto*} parse them, and the fixed reply strings. Works on a byte array holding one command
- * line; no sockets, no threads, no allocation per call.
+ * {@code safe_strto*} parse them and the fixed reply strings (server side); reply framing and the parsed
+ * {@code stats}, {@code cachedump}, {@code get} and {@code stats replication} replies and the key rule
+ * (client side, used by the console). No sockets, no threads.
  */
 package memfleet.protocol.text;

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Console benchmark: the console's CPU and memory while it polls 100 node addresses every 2 s, and the fleet
+# page's server time with those 100 nodes. Bounded: about 2.5 minutes, then everything it started is stopped.
+#
+# 100 addresses come from NODES node processes listening on PORTS_PER_NODE ports each (the node's -l takes a
+# host:port list), so 100 addresses cost 10 JVMs instead of 100. The console still opens one connection per
+# address per poll and parses five stats replies per address; what the node process behind a port is does not
+# change the console's work.
+#
+#   bench/console/run.sh            # needs node/target/memfleet-node.jar and console/target/memfleet-console.jar
+#   NODES=20 PORTS_PER_NODE=5 WARMUP=30 MEASURE=60 bench/console/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+NODES=${NODES:-10}
+PORTS_PER_NODE=${PORTS_PER_NODE:-10}
+WARMUP=${WARMUP:-30}
+MEASURE=${MEASURE:-60}
+PAGE_REQUESTS=${PAGE_REQUESTS:-50}
+BASE_PORT=${BASE_PORT:-41000}
+CONSOLE_PORT=${CONSOLE_PORT:-40999}
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JAVA_HOME/bin/java"
+CONSOLE_JAVA_OPTS=${CONSOLE_JAVA_OPTS:-}
+OUT=bench/console/RESULTS.md
+WORK=$(mktemp -d)
+
+for jar in node/target/memfleet-node.jar console/target/memfleet-console.jar; do
+  [[ -f $jar ]] || { echo "missing $jar: run ./mvnw -pl console -am package -DskipTests first" >&2; exit 1; }
+done
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+user_flag=()
+[[ $(id -u) == 0 ]] && user_flag=(-u root)
+
+addresses=()
+for ((n = 0; n < NODES; n++)); do
+  listen=()
+  for ((p = 0; p < PORTS_PER_NODE; p++)); do
+    port=$((BASE_PORT + n * PORTS_PER_NODE + p))
+    listen+=("127.0.0.1:$port")
+    addresses+=("127.0.0.1:$port@g$((n % 4))")
+  done
+  "$JAVA" -XX:+UseSerialGC -Xms16m -Xmx64m -jar node/target/memfleet-node.jar -m 8 -t 1 "${user_flag[@]}" \
+    -l "$(IFS=,; echo "${listen[*]}")" >"$WORK/node-$n.log" 2>&1 &
+  pids+=($!)
+done
+nodes_arg=$(IFS=,; echo "${addresses[*]}")
+echo "started $NODES node processes, ${#addresses[@]} addresses"
+
+# shellcheck disable=SC2086
+"$JAVA" $CONSOLE_JAVA_OPTS -jar console/target/memfleet-console.jar --server.port=$CONSOLE_PORT \
+  --memfleet.nodes="$nodes_arg" --memfleet.collect.interval=2s >"$WORK/console.log" 2>&1 &
+console_pid=$!
+pids+=($console_pid)
+
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$CONSOLE_PORT/actuator/health" -o "$WORK/health.json" && break || true
+  sleep 1
+done
+echo "console up; warming up ${WARMUP}s"
+sleep "$WARMUP"
+up=$(grep -o '"up":[0-9]*' "$WORK/health.json" | head -1 || true)
+curl -s "http://127.0.0.1:$CONSOLE_PORT/actuator/health" -o "$WORK/health.json" || true
+up=$(grep -o '"up":[0-9]*,"total":[0-9]*' "$WORK/health.json" | head -1)
+
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$console_pid/stat"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$console_pid/status"; }
+load_start=$(cut -d' ' -f1 /proc/loadavg)
+t0=$(cpu_ticks); s0=$(date +%s.%N)
+rss_max=0; rss_sum=0; rss_n=0
+end=$((SECONDS + MEASURE))
+while ((SECONDS < end)); do
+  r=$(rss_kb); ((r > rss_max)) && rss_max=$r; rss_sum=$((rss_sum + r)); rss_n=$((rss_n + 1))
+  sleep 5
+done
+t1=$(cpu_ticks); s1=$(date +%s.%N)
+cpu_pct=$(awk -v a="$t0" -v b="$t1" -v s="$s0" -v e="$s1" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz / (e - s) * 100}')
+rss_avg=$((rss_sum / rss_n / 1024)); rss_max=$((rss_max / 1024))
+echo "console CPU ${cpu_pct}% of one core, RSS avg ${rss_avg} MB max ${rss_max} MB; $up"
+
+# the fleet page's server time: time to first byte on loopback, logged in as the viewer
+jar="$WORK/cookies"
+csrf=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$CONSOLE_PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+curl -s -c "$jar" -b "$jar" -o /dev/null -d "username=viewer&password=viewer&_csrf=$csrf" "http://127.0.0.1:$CONSOLE_PORT/login"
+rows=$(curl -s -b "$jar" "http://127.0.0.1:$CONSOLE_PORT/" | grep -c 'data-node=' || true)
+# the page's code path is cold until now (the poll loop is warm): render it a few times before timing it
+for ((i = 0; i < 20; i++)); do curl -s -b "$jar" -o /dev/null "http://127.0.0.1:$CONSOLE_PORT/"; done
+for ((i = 0; i < PAGE_REQUESTS; i++)); do
+  curl -s -b "$jar" -o /dev/null -w '%{time_starttransfer}\n' "http://127.0.0.1:$CONSOLE_PORT/"
+done | sort -n >"$WORK/times"
+median=$(awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}' "$WORK/times")
+p95=$(awk '{a[NR] = $1} END {printf "%.1f", a[int(NR * 0.95)] * 1000}' "$WORK/times")
+echo "fleet page ($rows node rows): median ${median} ms, p95 ${p95} ms over $PAGE_REQUESTS requests"
+
+{
+  echo
+  echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores"
+  echo
+  echo "${#addresses[@]} addresses ($NODES node processes × $PORTS_PER_NODE ports), 2 s interval, ${WARMUP} s warm-up, ${MEASURE} s measured; console JVM options: '${CONSOLE_JAVA_OPTS:-defaults}'; nodes $up; machine load average at start/end of the measurement: $load_start / $(cut -d' ' -f1 /proc/loadavg)"
+  echo
+  echo "| console CPU (% of one core) | RSS avg | RSS max | fleet page median | fleet page p95 | rows |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  echo "| $cpu_pct | $rss_avg MB | $rss_max MB | $median ms | $p95 ms | $rows |"
+} >>"$OUT"
+echo "appended to $OUT"

@@ -1,0 +1,63 @@
+package memfleet.console.collect;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import memfleet.protocol.text.ItemKey;
+import memfleet.protocol.text.ReplyFraming.Shape;
+
+/**
+ * One text-protocol command as bytes and the shape of its reply. Keys come in as {@link ItemKey}, which has
+ * already refused whitespace, control characters and over-long keys, so no request can carry a second line.
+ */
+public record TextRequest(String name, byte[] bytes, Shape shape) {
+
+    public static TextRequest stats(String group) {
+        String line = group.isEmpty() ? "stats" : "stats " + group;
+        if (!group.matches("[a-z_ 0-9]*")) {
+            throw new IllegalArgumentException("bad stats group: " + group);
+        }
+        return new TextRequest(line, (line + "\r\n").getBytes(StandardCharsets.US_ASCII), Shape.LINES_TO_END);
+    }
+
+    public static TextRequest cachedump(int slabClass) {
+        return stats("cachedump " + slabClass + " 0");
+    }
+
+    public static TextRequest gets(ItemKey key) {
+        return keyed("gets", key, "", Shape.VALUES);
+    }
+
+    public static TextRequest delete(ItemKey key) {
+        return keyed("delete", key, "", Shape.LINE);
+    }
+
+    public static TextRequest touch(ItemKey key, long exptime) {
+        return keyed("touch", key, " " + exptime, Shape.LINE);
+    }
+
+    /** {@code set <key> <flags> <exptime> <bytes>} and the data block. */
+    public static TextRequest set(ItemKey key, long flags, long exptime, byte[] data) {
+        if (flags < 0 || flags > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("flags must be a 32-bit unsigned number");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("set ").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(key.bytes());
+        out.writeBytes((" " + flags + " " + exptime + " " + data.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(data);
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        return new TextRequest("set", out.toByteArray(), Shape.LINE);
+    }
+
+    public static TextRequest flushAll() {
+        return new TextRequest("flush_all", "flush_all\r\n".getBytes(StandardCharsets.US_ASCII), Shape.LINE);
+    }
+
+    private static TextRequest keyed(String command, ItemKey key, String tail, Shape shape) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes((command + " ").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(key.bytes());
+        out.writeBytes((tail + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        return new TextRequest(command, out.toByteArray(), shape);
+    }
+}

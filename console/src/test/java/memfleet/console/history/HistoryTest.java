@@ -1,0 +1,88 @@
+package memfleet.console.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import memfleet.console.collect.CollectProperties;
+import memfleet.console.collect.NodeSample;
+import memfleet.console.fleet.Fleet;
+import memfleet.console.fleet.FleetProperties;
+import memfleet.console.fleet.NodeAddress;
+import memfleet.protocol.text.ReplicationStats;
+import memfleet.protocol.text.StatsReply;
+import org.junit.jupiter.api.Test;
+
+/** Rates, hit ratios, restarts and downsampling from a sequence of samples as the collector produces them. */
+class HistoryTest {
+    static final NodeAddress NODE = NodeAddress.parse("127.0.0.1:11211@a");
+
+    static NodeSample sample(long timeMs, long uptime, long gets, long hits, long sets, long evictions) {
+        StatsReply stats = StatsReply.parse("STAT uptime " + uptime + "\r\nSTAT version 1.6.18\r\nSTAT cmd_get " + gets
+                + "\r\nSTAT get_hits " + hits + "\r\nSTAT get_misses " + (gets - hits) + "\r\nSTAT cmd_set " + sets
+                + "\r\nSTAT evictions " + evictions + "\r\nSTAT bytes 100\r\nSTAT limit_maxbytes 1000\r\nEND\r\n");
+        StatsReply empty = StatsReply.parse("END\r\n");
+        return new NodeSample(NODE, timeMs, true, null, 100, stats, empty, empty, empty, ReplicationStats.NONE);
+    }
+
+    History history() {
+        return new History(new HistoryProperties(Duration.ofMinutes(2), Duration.ofHours(1), Duration.ofMinutes(1),
+                Duration.ofSeconds(10)), new CollectProperties(Duration.ofSeconds(2), Duration.ofSeconds(1), 8),
+                new Fleet(new FleetProperties(List.of("127.0.0.1:11211@a"), List.of(), Duration.ofSeconds(30))));
+    }
+
+    @Test
+    void ratesComeFromConsecutiveSamplesAndTheHitRatioFromTheWindow() {
+        History h = history();
+        h.sampled(sample(0, 10, 0, 0, 0, 0));
+        assertThat(h.status(NODE).getsPerSec()).isNaN();
+        h.sampled(sample(2000, 12, 200, 200, 40, 0));
+        NodeStatus s = h.status(NODE);
+        assertThat(s.getsPerSec()).isEqualTo(100.0);
+        assertThat(s.setsPerSec()).isEqualTo(20.0);
+        assertThat(s.hitRatioWindow()).isEqualTo(1.0);
+        // 12 s later the window (10 s) no longer holds the all-hit start: 100 gets, 50 hits
+        h.sampled(sample(14000, 24, 300, 250, 40, 6));
+        s = h.status(NODE);
+        assertThat(s.hitRatioWindow()).isCloseTo(0.5, within(1e-9));
+        assertThat(s.hitRatioLifetime()).isCloseTo(250.0 / 300, within(1e-9));
+        assertThat(s.evictionsPerSec()).isCloseTo(0.5, within(1e-9));
+        assertThat(s.memoryRatio()).isEqualTo(0.1);
+    }
+
+    @Test
+    void aRestartOrADownNodeResetsTheRates() {
+        History h = history();
+        h.sampled(sample(0, 100, 1000, 900, 0, 0));
+        h.sampled(sample(2000, 1, 5, 5, 0, 0));
+        assertThat(h.status(NODE).getsPerSec()).as("counters went back: restart").isNaN();
+        h.sampled(new NodeSample(NODE, 4000, false, "connection refused", -1, null, null, null, null, ReplicationStats.NONE));
+        NodeStatus down = h.status(NODE);
+        assertThat(down.up()).isFalse();
+        assertThat(down.error()).isEqualTo("connection refused");
+        assertThat(down.latest().stats().get("uptime")).as("last good sample kept").isEqualTo("1");
+    }
+
+    @Test
+    void olderPointsAreMinuteAveragesNewerOnesFullResolution() {
+        History h = history();
+        // 10 minutes at 2 s; gets grow 10/s for 5 minutes, then 30/s
+        long gets = 0;
+        for (int i = 0; i <= 300; i++) {
+            long t = i * 2000L;
+            gets += i == 0 ? 0 : (t <= 300_000 ? 20 : 60);
+            h.sampled(sample(t, 10 + i * 2L, gets, gets, 0, 0));
+        }
+        Map<String, Object> chart = h.chart(NODE, 0).orElseThrow();
+        double[] t = (double[]) chart.get("t");
+        Double[] rate = (Double[]) chart.get(Series.GETS_PER_SEC.name());
+        // the recent ring holds 2 minutes at 2 s (61 points); before that, one point per minute
+        assertThat(t.length).isBetween(61 + 6, 61 + 9);
+        assertThat(t[1] - t[0]).isEqualTo(60.0);
+        assertThat(t[t.length - 1] - t[t.length - 2]).isEqualTo(2.0);
+        assertThat(rate[1]).isEqualTo(10.0);
+        assertThat(rate[rate.length - 1]).isEqualTo(30.0);
+    }
+}

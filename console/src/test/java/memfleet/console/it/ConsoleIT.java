@@ -1,0 +1,238 @@
+package memfleet.console.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console against real nodes over HTTP: Prometheus output under memcached_exporter's names, health per node,
+ * a node that accepts but never answers, logins and roles, CSRF, the key rule, flush_all's confirmation and the
+ * consistency check.
+ */
+class ConsoleIT {
+    static NodeProcess a;
+    static NodeProcess b;
+    static NodeProcess stopped;
+    static ServerSocket blackHole;
+    static final List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    static ConsoleInstance console;
+
+    @BeforeAll
+    static void start() throws IOException {
+        a = NodeProcess.start();
+        b = NodeProcess.start();
+        stopped = NodeProcess.start();
+        blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            // accepts connections and never answers: a hung node
+            while (!blackHole.isClosed()) {
+                try {
+                    held.add(blackHole.accept());
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        console = new ConsoleInstance("--memfleet.nodes=" + a.id() + "@east," + b.id() + "@east," + stopped.id()
+                + "@west,127.0.0.1:" + blackHole.getLocalPort() + "@west");
+        await().atMost(Duration.ofSeconds(30)).until(() -> scrape().getOrDefault(up(a), -1.0) == 1.0
+                && scrape().getOrDefault(up(b), -1.0) == 1.0);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (console != null) {
+            console.close();
+        }
+        for (NodeProcess n : new NodeProcess[] {a, b, stopped}) {
+            if (n != null) {
+                n.close();
+            }
+        }
+        blackHole.close();
+        synchronized (held) {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    static String up(NodeProcess n) {
+        return "memcached_up{group=\"" + (n == stopped ? "west" : "east") + "\",node=\"" + n.id() + "\"}";
+    }
+
+    /** Every sample line of /actuator/prometheus: {@code name{labels}} to value. */
+    static Map<String, Double> scrape() {
+        ConsoleInstance.Response r = console.session().get("/actuator/prometheus");
+        assertThat(r.statusCode()).isEqualTo(200);
+        Map<String, Double> samples = new HashMap<>();
+        Pattern line = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?) (\\S+)$");
+        for (String l : r.body().split("\n")) {
+            if (l.startsWith("#") || l.isBlank()) {
+                continue;
+            }
+            Matcher m = line.matcher(l);
+            assertThat(m.matches()).as("exposition line: %s", l).isTrue();
+            samples.put(m.group(1), Double.parseDouble(m.group(3)));
+        }
+        return samples;
+    }
+
+    @Test
+    void prometheusUsesMemcachedExporterNamesWithNodeAndGroupLabels() {
+        a.set("metric-key", 0, "0123456789");
+        a.send("get metric-key\r\nget nothing-here\r\n", "END\r\nEND\r\n");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Map<String, Double> s = scrape();
+            String node = "group=\"east\",node=\"" + a.id() + "\"";
+            assertThat(s).containsEntry("memcached_up{" + node + "}", 1.0);
+            assertThat(s.get("memcached_current_items{" + node + "}")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s.get("memcached_current_bytes{" + node + "}")).isPositive();
+            assertThat(s).containsEntry("memcached_limit_bytes{" + node + "}", 16.0 * 1024 * 1024);
+            assertThat(s.get("memcached_commands_total{command=\"get\"," + node + ",status=\"hit\"}")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s.get("memcached_commands_total{command=\"get\"," + node + ",status=\"miss\"}")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s.get("memcached_commands_total{command=\"set\"," + node + ",status=\"hit\"}")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s).containsKey("memcached_items_evicted_total{" + node + "}");
+            assertThat(s.get("memcached_current_connections{" + node + "}")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s).containsKey("memcached_max_connections{" + node + "}");
+            assertThat(s.get("memcached_read_bytes_total{" + node + "}")).isPositive();
+            assertThat(s.get("memcached_written_bytes_total{" + node + "}")).isPositive();
+            assertThat(s).containsKey("memcached_uptime_seconds{" + node + "}");
+            assertThat(s).containsEntry("memcached_version{" + node + ",version=\"1.6.18\"}", 1.0);
+            assertThat(s).containsKey("memcached_slab_current_items{" + node + ",slab=\"1\"}");
+            assertThat(s).containsKey("memcached_slab_chunk_size_bytes{" + node + ",slab=\"1\"}");
+            assertThat(s).containsKey("memcached_slab_commands_total{command=\"get\"," + node + ",slab=\"1\",status=\"hit\"}");
+            assertThat(s).containsEntry("memfleet_replication_state{" + node + ",state=\"alone\"}", 1.0);
+            assertThat(s).containsEntry("memfleet_replication_enabled{" + node + "}", 0.0);
+        });
+    }
+
+    @Test
+    void aStoppedNodeExportsUpZeroAndNothingElse() {
+        stopped.stop();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Map<String, Double> s = scrape();
+            assertThat(s).containsEntry("memcached_up{group=\"west\",node=\"" + stopped.id() + "\"}", 0.0);
+            assertThat(s.keySet()).noneMatch(k -> !k.startsWith("memcached_up") && k.contains(stopped.id()));
+        });
+    }
+
+    @Test
+    void aHungNodeIsDownWhileTheOthersKeepBeingPolled() {
+        String hung = "127.0.0.1:" + blackHole.getLocalPort();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String health = console.session().get("/actuator/health").body();
+            assertThat(health).contains("\"" + hung + "\":{\"status\":\"DOWN\"").contains("no answer within 700 ms");
+        });
+        long before = uptime(a);
+        await().atMost(Duration.ofSeconds(20)).until(() -> uptime(a) > before);
+    }
+
+    private static long uptime(NodeProcess n) {
+        Double v = scrape().get("memcached_uptime_seconds{group=\"east\",node=\"" + n.id() + "\"}");
+        return v == null ? -1 : v.longValue();
+    }
+
+    @Test
+    void healthListsEveryNode() {
+        ConsoleInstance.Response r = console.session().get("/actuator/health");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"fleet\"").contains("\"" + a.id() + "\":{\"status\":\"UP\"")
+                .contains("\"" + b.id() + "\":{\"status\":\"UP\"").contains("\"status\":\"DEGRADED\"");
+    }
+
+    @Test
+    void pagesNeedALoginAndChangesNeedAdmin() {
+        ConsoleInstance.Response anonymous = console.session().get("/");
+        assertThat(anonymous.statusCode()).isEqualTo(302);
+        assertThat(anonymous.location()).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+
+        a.set("guarded", 0, "x");
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        assertThat(viewer.get("/").statusCode()).isEqualTo(200);
+        assertThat(viewer.get("/admin").statusCode()).isEqualTo(403);
+        String token = viewer.csrf("/");
+        assertThat(viewer.post("/keys/delete", Map.of("id", a.id(), "key", "guarded", "_csrf", token)).statusCode())
+                .isEqualTo(403);
+        assertThat(a.gets("guarded")).startsWith("VALUE guarded");
+
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        assertThat(admin.post("/keys/delete", Map.of("id", a.id(), "key", "guarded")).statusCode())
+                .as("no CSRF token").isEqualTo(403);
+        assertThat(a.gets("guarded")).startsWith("VALUE guarded");
+        ConsoleInstance.Response deleted = admin.post("/keys/delete",
+                Map.of("id", a.id(), "key", "guarded", "_csrf", admin.csrf("/")));
+        assertThat(deleted.statusCode()).isEqualTo(303);
+        assertThat(deleted.location().orElseThrow()).contains("DELETED");
+        assertThat(a.gets("guarded")).isEqualTo("END\r\n");
+        ConsoleInstance.Session guess = console.session();
+        assertThat(guess.post("/login", Map.of("username", "admin", "password", "wrong", "_csrf", guess.csrf("/login")))
+                .location().orElseThrow()).contains("error");
+    }
+
+    @Test
+    void badKeysAreRefusedBeforeReachingTheNode() {
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        String token = admin.csrf("/");
+        for (String bad : List.of("two zzwords", "zzline\r\nflush_all", "zztab\there", "z".repeat(251))) {
+            ConsoleInstance.Response r = admin.post("/keys/set", Map.of("id", b.id(), "key", bad, "value", "v", "_csrf", token));
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).contains("refused before reaching the node");
+            assertThat(admin.get("/keys/item?id=" + b.id() + "&key=" + ConsoleInstance.enc(bad)).statusCode()).isEqualTo(400);
+        }
+        // the node ran with -vv: every command it received is in its output
+        assertThat(b.output()).doesNotContain("zz");
+    }
+
+    @Test
+    void setTouchAndPreviewThroughTheConsole() {
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        ConsoleInstance.Response set = admin.post("/keys/set", Map.of("id", b.id(), "key", "made-by-console",
+                "value", "caf\u00e9 <b>", "flags", "42", "exptime", "0", "_csrf", admin.csrf("/")));
+        assertThat(set.statusCode()).isEqualTo(303);
+        assertThat(b.gets("made-by-console")).startsWith("VALUE made-by-console 42 9 ").contains("caf\u00e9 <b>");
+        String page = admin.get("/keys/item?id=" + b.id() + "&key=made-by-console&class=1").body();
+        assertThat(page).contains("caf\u00e9 &lt;b&gt;").doesNotContain("caf\u00e9 <b>");
+        ConsoleInstance.Response touched = admin.post("/keys/touch", Map.of("id", b.id(), "key", "made-by-console",
+                "exptime", "1000", "_csrf", admin.csrf("/")));
+        assertThat(touched.location().orElseThrow()).contains("TOUCHED");
+    }
+
+    @Test
+    void flushAllNeedsTheTargetsNameTyped() {
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        b.set("survives", 0, "1");
+        ConsoleInstance.Response wrong = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", "yes",
+                "_csrf", admin.csrf("/admin")));
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(b.gets("survives")).startsWith("VALUE survives");
+        ConsoleInstance.Response right = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", b.id(),
+                "_csrf", admin.csrf("/admin")));
+        assertThat(right.statusCode()).isEqualTo(200);
+        assertThat(right.body()).contains("OK");
+        assertThat(b.gets("survives")).isEqualTo("END\r\n");
+    }
+
+    @Test
+    void consistencyCheckSaysWhenNodesCannotBeCompared() {
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        ConsoleInstance.Response r = viewer.post("/replication/check", Map.of("group", "east", "_csrf", viewer.csrf("/replication")));
+        assertThat(r.statusCode()).isEqualTo(200);
+        // nodes built before replication answer ERROR to stats digest: the check must not claim consistency
+        assertThat(r.body()).contains("no stats digest: ERROR").doesNotContain("consistent: every node");
+    }
+}

@@ -1,0 +1,138 @@
+package memfleet.protocol.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The client-side replies the console parses: framing, stats, cachedump, get/gets, replication, the key rule. */
+class ClientRepliesTest {
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void framesPipelinedRepliesOneByOne() {
+        byte[] buf = b("STAT pid 1\r\nSTAT uptime 5\r\nEND\r\nERROR\r\nVALUE k 0 7 9\r\nEND\r\nab\r\nEND\r\nDELETED\r\n");
+        int first = ReplyFraming.stats(buf, 0, buf.length);
+        assertThat(new String(buf, 0, first, StandardCharsets.ISO_8859_1)).endsWith("END\r\n").startsWith("STAT pid");
+        int second = ReplyFraming.stats(buf, first, buf.length);
+        assertThat(second).isEqualTo("ERROR\r\n".length());
+        // the data block contains "END\r\n" and must be skipped by its length, not by scanning
+        int third = ReplyFraming.values(buf, first + second, buf.length);
+        assertThat(third).isEqualTo("VALUE k 0 7 9\r\nEND\r\nab\r\nEND\r\n".length());
+        assertThat(ReplyFraming.line(buf, first + second + third, buf.length)).isEqualTo("DELETED\r\n".length());
+    }
+
+    @Test
+    void incompleteRepliesNeedMoreBytes() {
+        byte[] buf = b("STAT pid 1\r\nSTAT upt");
+        assertThat(ReplyFraming.stats(buf, 0, buf.length)).isEqualTo(-1);
+        byte[] value = b("VALUE k 0 10\r\n0123");
+        assertThat(ReplyFraming.values(value, 0, value.length)).isEqualTo(-1);
+        // "ENDING" is a stat line's start, not the terminator
+        byte[] tricky = b("STAT x 1\r\nENDING\r\n");
+        assertThat(ReplyFraming.stats(tricky, 0, tricky.length)).isEqualTo(-1);
+    }
+
+    @Test
+    void statsKeepOrderAndValuesWithSpaces() {
+        StatsReply r = StatsReply.parse("STAT pid 42\r\nSTAT version 1.6.18\r\nSTAT peer0:last_error connect: refused by peer\r\nEND\r\n");
+        assertThat(r.stats().keySet()).containsExactly("pid", "version", "peer0:last_error");
+        assertThat(r.getLong("pid", -1)).isEqualTo(42);
+        assertThat(r.get("peer0:last_error")).isEqualTo("connect: refused by peer");
+        assertThat(r.getLong("version", -1)).isEqualTo(-1);
+        assertThat(r.isError()).isFalse();
+    }
+
+    @Test
+    void errorRepliesParseAsErrors() {
+        assertThat(StatsReply.parse("ERROR\r\n").error()).isEqualTo("ERROR");
+        assertThat(StatsReply.parse("CLIENT_ERROR bad command line format\r\n").isError()).isTrue();
+        assertThatThrownBy(() -> StatsReply.parse("VALUE x 0 1\r\n")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void groupsSlabsAndItemsByClass() {
+        StatsReply slabs = StatsReply.parse("STAT 1:chunk_size 96\r\nSTAT 1:used_chunks 2\r\nSTAT 12:chunk_size 944\r\n"
+                + "STAT active_slabs 2\r\nSTAT total_malloced 2097152\r\nEND\r\n");
+        assertThat(slabs.byClass("")).containsOnlyKeys(1, 12);
+        assertThat(slabs.byClass("").get(1)).containsEntry("chunk_size", "96").containsEntry("used_chunks", "2");
+        StatsReply items = StatsReply.parse("STAT items:3:number 5\r\nSTAT items:3:age 10\r\nEND\r\n");
+        assertThat(items.byClass("items:").get(3)).containsEntry("number", "5").containsEntry("age", "10");
+    }
+
+    @Test
+    void cachedumpLines() {
+        List<CachedumpReply.Entry> e = CachedumpReply.parse(b("ITEM foo [3 b; 0 s]\r\nITEM a[1] [10 b; 1795653914 s]\r\nEND\r\n"));
+        assertThat(e).containsExactly(new CachedumpReply.Entry("foo", 3, 0),
+                new CachedumpReply.Entry("a[1]", 10, 1795653914L));
+        assertThatThrownBy(() -> CachedumpReply.parse(b("SERVER_ERROR dumping disabled\r\n")))
+                .hasMessageContaining("dumping disabled");
+    }
+
+    @Test
+    void getsRepliesKeepBinaryDataAndCas() {
+        byte[] reply = b("VALUE k 5 4 99\r\n\u0000\r\n\u00ff\r\nEND\r\n");
+        List<ValueReply.Value> v = ValueReply.parse(reply);
+        assertThat(v).hasSize(1);
+        assertThat(v.get(0).flags()).isEqualTo(5);
+        assertThat(v.get(0).cas()).isEqualTo(99);
+        assertThat(v.get(0).data()).containsExactly(0, '\r', '\n', 0xff);
+        assertThat(ValueReply.parse(b("END\r\n"))).isEmpty();
+        assertThat(ValueReply.parse(b("VALUE k 0 1\r\nx\r\nEND\r\n")).get(0).cas()).isEqualTo(-1);
+    }
+
+    @Test
+    void replicationFieldsAndPeers() {
+        StatsReply r = StatsReply.parse(String.join("\r\n", "STAT enabled 1", "STAT node_id 3", "STAT state in_sync",
+                "STAT replication_id 9f3c0a12b4d5e6f7", "STAT offset 123456", "STAT ops 789", "STAT min_acks 0",
+                "STAT peers 2", "STAT peer0:address 127.0.0.1:11212", "STAT peer0:node_id 7", "STAT peer0:link up",
+                "STAT peer0:sent_offset 123456", "STAT peer0:acked_offset 123400", "STAT peer0:lag_ops 2",
+                "STAT peer0:lag_bytes 56", "STAT peer0:lag_ms 3", "STAT peer0:full_resyncs 1",
+                "STAT peer0:partial_resyncs 0", "STAT peer0:last_error -", "STAT peer1:address 10.0.0.9:11211",
+                "STAT peer1:node_id -1", "STAT peer1:link connecting", "STAT peer1:last_error connection refused by host",
+                "END", ""));
+        ReplicationStats s = ReplicationStats.of(r);
+        assertThat(s.enabled()).isTrue();
+        assertThat(s.nodeId()).isEqualTo(3);
+        assertThat(s.state()).isEqualTo("in_sync");
+        assertThat(s.replicationId()).isEqualTo("9f3c0a12b4d5e6f7");
+        assertThat(s.offset()).isEqualTo(123456);
+        assertThat(s.ops()).isEqualTo(789);
+        assertThat(s.peers()).hasSize(2);
+        ReplicationStats.Peer p0 = s.peers().get(0);
+        assertThat(p0).isEqualTo(new ReplicationStats.Peer("127.0.0.1:11212", 7, "up", 123456, 123400, 2, 56, 3, 1, 0, null));
+        assertThat(s.peers().get(1).nodeId()).isEqualTo(-1);
+        assertThat(s.peers().get(1).link()).isEqualTo("connecting");
+        assertThat(s.peers().get(1).lastError()).isEqualTo("connection refused by host");
+    }
+
+    @Test
+    void noReplicationFromErrorOrAloneForm() {
+        assertThat(ReplicationStats.of(StatsReply.parse("ERROR\r\n"))).isEqualTo(ReplicationStats.NONE);
+        ReplicationStats alone = ReplicationStats.of(StatsReply.parse(
+                "STAT enabled 0\r\nSTAT node_id 0\r\nSTAT state alone\r\nSTAT peers 0\r\nEND\r\n"));
+        assertThat(alone.enabled()).isFalse();
+        assertThat(alone.state()).isEqualTo("alone");
+        assertThat(alone.peers()).isEmpty();
+    }
+
+    @Test
+    void keyRuleRefusesWhatWouldBreakTheCommandLine() {
+        assertThat(ItemKey.problem("user:42")).isNull();
+        assertThat(ItemKey.problem("<script>alert(1)</script>")).isNull();
+        assertThat(ItemKey.problem("k\u00e9y")).isNull();
+        assertThat(ItemKey.problem("a".repeat(250))).isNull();
+        assertThat(ItemKey.problem("a".repeat(251))).contains("251 bytes");
+        // 125 two-byte characters are 250 bytes; one more is over
+        assertThat(ItemKey.problem("\u00e9".repeat(125))).isNull();
+        assertThat(ItemKey.problem("\u00e9".repeat(126))).contains("252 bytes");
+        for (String bad : List.of("a b", "a\r\nflush_all", "a\tb", "a\u0000", "a\u007f", "a\u00a0b", "a\u2028b", "")) {
+            assertThat(ItemKey.problem(bad)).as(bad).isNotNull();
+            assertThatThrownBy(() -> new ItemKey(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
