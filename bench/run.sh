@@ -19,13 +19,19 @@ OTHER_MAX_PCT=${OTHER_MAX_PCT:-10} # "disturbed": other processes (or the VM hos
 MAX_MINUTES=${MAX_MINUTES:-90}    # past this, no more re-measuring and no more waiting for a quiet machine
 MODE=${MODE:-sequential}          # sequential: a fresh server per run; interleaved: both up, load alternates
 RUN_MEMORY=${RUN_MEMORY:-1}
-LABEL=${LABEL:-}
+PROTOCOL=${PROTOCOL:-text}        # text or binary (memcaslap --binary); meta: no load generator speaks it yet
+LABEL=${LABEL:-$([[ $PROTOCOL == text ]] || echo "$PROTOCOL")}
 UPDATE_RESULTS=${UPDATE_RESULTS:-$((1 - NODE_CMD_OVERRIDDEN))}
 
 require_tools
 require_node_jar
 ((DURATION >= 3)) || { echo "DURATION must be at least 3 seconds" >&2; exit 2; }
 [[ $MODE == sequential || $MODE == interleaved ]] || { echo "MODE must be sequential or interleaved" >&2; exit 2; }
+case $PROTOCOL in
+  text | binary) ;;
+  meta) echo "PROTOCOL=meta: memcaslap has no meta mode; add a meta load generator to client_cmd" >&2; exit 2 ;;
+  *) echo "PROTOCOL must be text or binary" >&2; exit 2 ;;
+esac
 
 stamp=$(date +%Y-%m-%d-%H%M%S)
 name="$stamp-$(hostname -s)${LABEL:+-$LABEL}"
@@ -44,7 +50,7 @@ read -r -a workload_list <<<"$WORKLOADS"
 total=$((${#thread_list[@]} * ${#workload_list[@]} * REPEATS * 2))
 if [[ $MODE == sequential ]]; then est=$((total * (WARMUP + DURATION + 5) / 60 + 1)); else
   est=$(((total * (DURATION + 4) + ${#thread_list[@]} * ${#workload_list[@]} * 2 * (WARMUP + 4)) / 60 + 1)); fi
-echo "memfleet bench ($MODE): $total runs of ${DURATION}s (+${WARMUP}s warm-up), about $est min on a quiet machine" >&2
+echo "memfleet bench ($MODE, $PROTOCOL protocol): $total runs of ${DURATION}s (+${WARMUP}s warm-up), about $est min on a quiet machine" >&2
 echo "  memcached: $MEMCACHED_CMD (port $MEMCACHED_PORT)   node: $NODE_CMD (port $NODE_PORT)" >&2
 echo "  servers on CPU $SERVER_CPU, memcaslap on CPU $CLIENT_CPU; raw output in $raw" >&2
 
@@ -80,6 +86,7 @@ server_down() {
 client_cmd() { # sets CLIENT to the memcaslap command line for SUBJECT and WORKLOAD
   local -a extra=()
   [[ $2 == set100 ]] && extra=(-o 0.9)
+  [[ $PROTOCOL == binary ]] && extra+=(--binary)
   CLIENT=(taskset -c "$CLIENT_CPU" memcaslap -s "$HOST:$(port_of "$1")" -F "$BENCH_DIR/workloads/$2.cfg"
     -T 1 -c "$CONNS" "${extra[@]}")
 }

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  *   <li>Numbers must be numbers: memcached's {@code atoi} reads {@code -p abc} as port 0 (TCP off) and
  *       {@code -m 1g} as one megabyte; memfleet refuses both. {@code -m} takes megabytes, optionally written
  *       {@code 64m}.
- *   <li>Flags memfleet does not implement ({@code -S -Y -e -Z -W -i -N}, {@code -o ext_*}, {@code -o ssl_*}
+ *   <li>Flags memfleet does not implement ({@code -Y -e -Z -W -i -N}, {@code -o ext_*}, {@code -o ssl_*}
  *       and a few other suboptions) are refused with a clear message and exit code 64 instead of being
  *       accepted and ignored; stray words that are not flags are refused too (memcached ignores them).
  *   <li>Unknown flags exit 64 ({@code EX_USAGE}); memcached exits 1. Value checks that memcached exits 1 on
@@ -36,8 +36,10 @@ public final class CommandLine {
 
     /** repcached's default replication port. */
     public static final int DEFAULT_REPLICATION_PORT = 11212;
-    static final String BINARY_NOT_AVAILABLE =
-            "the binary protocol (-B binary) is not available in this build yet: use -B ascii or auto";
+    /** Names memcached's plaintext SASL password file ({@code user:password} lines) for {@code -S}. */
+    public static final String SASL_PWDB_ENV = "MEMCACHED_SASL_PWDB";
+    static final String SASL_NEEDS_PWDB = "-S needs " + SASL_PWDB_ENV
+            + "=<file> naming a file of user:password lines (memfleet checks SASL PLAIN against it; it has no Cyrus SASL)";
     private static final Path TRANSPARENT_HUGEPAGES = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
     private CommandLine() {}
@@ -74,6 +76,7 @@ public final class CommandLine {
         LISTEN_BACKLOG('b', "listen-backlog", Arg.REQUIRED),
         PROTOCOL('B', "protocol", Arg.REQUIRED),
         MAX_ITEM_SIZE('I', "max-item-size", Arg.REQUIRED),
+        ENABLE_SASL('S', "enable-sasl", Arg.NONE),
         DISABLE_FLUSH_ALL('F', "disable-flush-all", Arg.NONE),
         DISABLE_DUMPING('\0', "disable-dumping", Arg.NONE),
         EXTENDED('o', "extended", Arg.REQUIRED),
@@ -88,7 +91,6 @@ public final class CommandLine {
         ENABLE_SSL('Z', "enable-ssl", Arg.NONE),
         // memcached flags memfleet does not implement: recognised so the refusal can say what they are.
         LICENSE('i', "license", Arg.NONE),
-        ENABLE_SASL('S', "enable-sasl", Arg.NONE),
         DISABLE_WATCH('W', "disable-watch", Arg.NONE),
         MEMORY_FILE('e', "memory-file", Arg.REQUIRED),
         NAPI_IDS('N', "napi-ids", Arg.REQUIRED);
@@ -131,7 +133,13 @@ public final class CommandLine {
      *     every error (the message for standard error, memcached's exit code)
      */
     public static Settings parse(String[] args, Consumer<String> warnings) throws UsageException {
-        return new Parser(warnings).run(args);
+        return parse(args, warnings, System.getenv());
+    }
+
+    /** {@link #parse(String[], Consumer)} with the environment {@code -S} reads {@value #SASL_PWDB_ENV} from. */
+    public static Settings parse(String[] args, Consumer<String> warnings, java.util.Map<String, String> env)
+            throws UsageException {
+        return new Parser(warnings, env).run(args);
     }
 
     /** One parse: the settings being filled and what memcached tracks beside them while reading flags. */
@@ -142,9 +150,12 @@ public final class CommandLine {
         private boolean slabChunkChanged;
         private boolean tcpSpecified;
         private boolean udpSpecified;
+        private boolean protocolSpecified;
+        private final java.util.Map<String, String> env;
 
-        Parser(Consumer<String> warnings) {
+        Parser(Consumer<String> warnings, java.util.Map<String, String> env) {
             this.warnings = warnings;
+            this.env = env;
         }
 
         Settings run(String[] args) throws UsageException {
@@ -175,6 +186,21 @@ public final class CommandLine {
             if (s.minAcks > 0 && s.minAcks > s.replicationPeers.size()) {
                 throw usage("--min-acks " + s.minAcks + " needs at least that many peers in -x");
             }
+            if (s.sasl) {
+                // memcached: SASL is binary-only; -S alone implies -B binary
+                if (protocolSpecified && s.protocol != Protocol.BINARY) {
+                    throw usage("ERROR: You cannot allow the ASCII protocol while using SASL.");
+                }
+                s.protocol = Protocol.BINARY;
+                if (s.udpPort != 0) {
+                    throw usage("ERROR: Cannot enable UDP while using binary SASL authentication.");
+                }
+                String pwdb = env.get(SASL_PWDB_ENV);
+                if (pwdb == null || pwdb.isEmpty()) {
+                    throw usage(SASL_NEEDS_PWDB);
+                }
+                s.saslPasswordFile = pwdb;
+            }
             if (s.sslEnabled && s.port == 0) {
                 throw usage("ERROR: You cannot enable SSL without a TCP port.");
             }
@@ -186,9 +212,6 @@ public final class CommandLine {
             }
             if (s.authFile != null) {
                 s.protocol = Protocol.ASCII; // memcached: ASCII authentication means the ASCII protocol only
-            }
-            if (s.protocol == Protocol.BINARY) {
-                throw usage(BINARY_NOT_AVAILABLE);
             }
             check();
             return s;
@@ -360,13 +383,10 @@ public final class CommandLine {
                         throw usage("Invalid number for -b: \"" + v + "\"");
                     }
                 }
-                case PROTOCOL -> s.protocol = switch (v) {
-                    case "auto" -> Protocol.AUTO;
-                    case "binary" -> Protocol.BINARY;
-                    case "ascii" -> Protocol.ASCII;
-                    default -> throw usage("Invalid value for binding protocol: " + v
-                            + "\n -- should be one of auto, binary, or ascii");
-                };
+                case PROTOCOL -> {
+                    protocolSpecified = true;
+                    s.protocol = protocol(v);
+                }
                 case MAX_ITEM_SIZE -> itemSizeMax = itemSize(v);
                 case DISABLE_FLUSH_ALL -> s.flushEnabled = false;
                 case DISABLE_DUMPING -> s.dumpEnabled = false;
@@ -408,13 +428,23 @@ public final class CommandLine {
                     s.replBacklogSize = backlogSize(v);
                 }
                 case LICENSE -> throw unsupported(flag, "printing memcached's and libevent's licenses");
-                case ENABLE_SASL -> throw usage("This server is not built with SASL support.");
+                case ENABLE_SASL -> s.sasl = true;
                 case DISABLE_WATCH -> throw unsupported(flag, "the watch command (live logging)");
                 case AUTH_FILE -> s.authFile = v;
                 case MEMORY_FILE -> throw unsupported(flag, "a restartable cache in a memory file");
                 case ENABLE_SSL -> s.sslEnabled = true;
                 case NAPI_IDS -> throw unsupported(flag, "NAPI ids");
             }
+        }
+
+        private Protocol protocol(String v) throws UsageException {
+            return switch (v) {
+                case "auto" -> Protocol.AUTO;
+                case "binary" -> Protocol.BINARY;
+                case "ascii" -> Protocol.ASCII;
+                default -> throw usage("Invalid value for binding protocol: " + v
+                        + "\n -- should be one of auto, binary, or ascii");
+            };
         }
 
         /** -l: memcached joins repeated -l flags with commas and skips one it already has. */

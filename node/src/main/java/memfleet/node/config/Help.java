@@ -79,6 +79,8 @@ public final class Help {
                 -B, --protocol=<name>     protocol - one of ascii, binary, or auto (default: auto-negotiate)
                 -I, --max-item-size=<num> adjusts max item size
                                           (default: 1m, min: 1k, max: 1024m)
+                -S, --enable-sasl         turn on Sasl authentication (PLAIN, binary protocol;
+                                          users in the file named by MEMCACHED_SASL_PWDB)
                 -F, --disable-flush-all   disable flush_all command
                 -Y, --auth-file=<file>    ASCII protocol authentication: the file holds
                                           user:password lines; a client sends

@@ -39,6 +39,10 @@ public final class Settings {
     public boolean maxconnsFast = true;
     public int backlog = 1024;
     public Protocol protocol = Protocol.AUTO;
+    /** {@code -S}: binary clients must authenticate (SASL PLAIN) before anything but VERSION. */
+    public boolean sasl;
+    /** {@code MEMCACHED_SASL_PWDB}: the {@code user:password} file SASL checks against. */
+    public String saslPasswordFile;
     public int reqsPerEvent = 20;
     public int numThreads = 4;
     /** -o idle_timeout, seconds; 0 is no timeout. */
@@ -214,7 +218,7 @@ public final class Settings {
     /**
      * Emits what {@code stats settings} shows, in memcached 1.6.18's order and formats, as (name, value) pairs.
      *
-     * <p>The settings memfleet cannot have (extstore, TLS, SASL, ascii auth, NAPI ids, restartable memory
+     * <p>The settings memfleet cannot have (extstore, TLS, ascii auth, NAPI ids, restartable memory
      * file) show what memcached shows with the feature off, so tools diffing the two see the same group.
      * memfleet's own settings (replication) are not in this group.
      *
@@ -245,7 +249,7 @@ public final class Settings {
         out.accept("cas_enabled", yesNo(useCas));
         out.accept("tcp_backlog", Integer.toString(backlog));
         out.accept("binding_protocol", protocol.statName());
-        out.accept("auth_enabled_sasl", "no");
+        out.accept("auth_enabled_sasl", yesNo(sasl));
         out.accept("auth_enabled_ascii", authFile != null ? authFile : "no");
         out.accept("item_size_max", Integer.toString(itemSizeMax));
         out.accept("maxconns_fast", yesNo(maxconnsFast));

@@ -7,17 +7,22 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import memfleet.node.Node;
+import memfleet.node.command.BinaryCommands;
 import memfleet.node.command.ReplyBytes;
 import memfleet.node.command.TextCommands;
 import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
 import memfleet.node.store.ItemStore;
 import memfleet.node.store.NativeMemory;
+import memfleet.node.config.Protocol;
+import memfleet.node.sasl.SaslPasswordFile;
+import memfleet.protocol.binary.BinaryHeader;
 import memfleet.protocol.text.TextReplies;
 
 /**
- * One client connection speaking the text protocol, memcached's {@code conn} state machine: parse a
- * command line, read a data block straight into the item, or swallow a refused one. Input accumulates in
+ * One client connection, memcached's {@code conn} state machine: parse a command line (or a binary
+ * request header), read a data block straight into the item, or swallow a refused one. Under {@code -B auto}
+ * the first byte decides the protocol for the connection's life: 0x80 is binary, anything else text. Input accumulates in
  * one direct buffer; replies to everything that arrived in one read go out in one write. A client that
  * does not read its replies stops being read from (backpressure) instead of growing memory. After
  * {@code -R} commands in a row the connection yields to the others on its event loop.
@@ -43,6 +48,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private final Runnable resume = this::resume;
     private ThreadStats stats;
     private TextCommands commands;
+    private BinaryCommands binaryCommands;
+    /** The connection speaks the binary protocol ({@code -B binary}, or a first byte of 0x80 under auto). */
+    private boolean binary;
+    /** Under {@code -B auto}: the first byte has not been seen yet. */
+    private boolean negotiating;
     /** -Y: this connection's authentication, null once authenticated or when -Y is off. */
     private memfleet.node.auth.AsciiAuth auth;
     private ChannelHandlerContext ctx;
@@ -89,9 +99,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         cs.total.incrementAndGet();
         cs.structures.accumulateAndGet(current, Math::max);
         node.connections().add(this);
+        Protocol protocol = node.settings().protocol;
+        negotiating = protocol == Protocol.AUTO;
+        if (protocol == Protocol.BINARY) {
+            startBinary();
+        }
         if (node.settings().verbose > 1) {
-            System.err.println("<" + fd + " new auto-negotiating client connection");
-            System.err.println(fd + ": Client using the ascii protocol");
+            System.err.println("<" + fd + switch (protocol) {
+                case AUTO -> " new auto-negotiating client connection";
+                case BINARY -> " new binary client connection.";
+                case ASCII -> " new ascii client connection.";
+            });
         }
         if (current > node.maxClients()) {
             cs.rejected.incrementAndGet();
@@ -115,6 +133,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         }
         if (commands != null) {
             commands.abandon();
+        }
+        if (binaryCommands != null) {
+            binaryCommands.abandon();
         }
         if (in != null) {
             in.release();
@@ -170,13 +191,82 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private void process() {
         int budget = node.settings().reqsPerEvent;
         while (!closing && in != null && in.isReadable() && !paused && !awaitingAcks) {
+            if (negotiating) {
+                negotiating = false;
+                if (in.getByte(in.readerIndex()) == BinaryHeader.REQUEST_MAGIC) {
+                    startBinary();
+                }
+                if (node.settings().verbose > 1) {
+                    System.err.println(fd + ": Client using the " + (binary ? "binary" : "ascii") + " protocol");
+                }
+            }
             if (auth != null) {
                 if (!authenticate()) {
                     break;
                 }
                 continue;
             }
-            if (state == LINE) {
+            if (state == LINE && binary) {
+                int start = in.readerIndex();
+                if (in.readableBytes() < BinaryHeader.SIZE) {
+                    break;
+                }
+                if (in.getByte(start) != BinaryHeader.REQUEST_MAGIC) {
+                    // memcached: an invalid magic closes at once; replies not yet written are lost with it
+                    if (node.settings().verbose > 0) {
+                        System.err.printf("Invalid magic:  %x%n", in.getByte(start) & 0xff);
+                    }
+                    if (out != null) {
+                        out.clear();
+                    }
+                    closing = true;
+                    ctx.close();
+                    break;
+                }
+                int prefix = BinaryCommands.prefixLength(in, start);
+                if (in.readableBytes() < prefix) {
+                    break;
+                }
+                if (budget-- <= 0) {
+                    stats.connYields++;
+                    scheduleResume();
+                    break;
+                }
+                lastCommandMillis = System.currentTimeMillis();
+                ByteBuf o = out();
+                int mark = o.writerIndex();
+                if (node.settings().verbose > 1) {
+                    VerboseLog.binaryRequest(fd, in, start);
+                }
+                int action = binaryCommands.execute(in, start, o);
+                if (node.settings().verbose > 1) {
+                    VerboseLog.binaryResponses(fd, o, mark);
+                }
+                in.readerIndex(start + prefix);
+                if (binaryCommands.mutated()) {
+                    awaitAcks(mark);
+                }
+                switch (action) {
+                    case BinaryCommands.READ_DATA -> {
+                        state = DATA;
+                        stateName = "conn_nread";
+                        dataRemaining = binaryCommands.pendingLength();
+                        valueLength = dataRemaining;
+                        dataOffset = 0;
+                    }
+                    case BinaryCommands.SWALLOW -> {
+                        state = SWALLOW;
+                        stateName = "conn_swallow";
+                        dataRemaining = binaryCommands.swallowLength();
+                    }
+                    case BinaryCommands.CLOSE_AFTER_WRITE -> {
+                        closing = true;
+                        flush(true);
+                        return;
+                    }
+                    default -> { }
+                }
+            } else if (state == LINE) {
                 int start = in.readerIndex();
                 int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
                 int eol = found < 0 ? -1 : start + found;
@@ -382,6 +472,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     /** Copies as much of the pending data block as has arrived into the item. */
     private void readData() {
+        if (binary) {
+            int avail = (int) Math.min(in.readableBytes(), dataRemaining);
+            binaryCommands.data(in.memoryAddress() + in.readerIndex(), avail);
+            in.skipBytes(avail);
+            dataRemaining -= avail;
+            if (dataRemaining == 0) {
+                state = LINE;
+                stateName = "conn_new_cmd";
+                ByteBuf o = out();
+                int mark = o.writerIndex();
+                binaryCommands.completeData(o);
+                if (node.settings().verbose > 1) {
+                    VerboseLog.binaryResponses(fd, o, mark);
+                }
+                if (binaryCommands.mutated()) {
+                    awaitAcks(mark);
+                }
+            }
+            return;
+        }
         int avail = (int) Math.min(in.readableBytes(), dataRemaining);
         long valueLeft = valueLength - dataOffset;
         int toValue = (int) Math.min(avail, Math.max(0, valueLeft));
@@ -410,6 +520,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 awaitAcks(mark);
             }
         }
+    }
+
+    private void startBinary() {
+        binary = true;
+        SaslPasswordFile sasl = node.settings().sasl ? new SaslPasswordFile(java.nio.file.Path.of(node.settings().saslPasswordFile)) : null;
+        binaryCommands = new BinaryCommands(node, stats, sasl);
     }
 
     private boolean mayBeLongGet(int start) {

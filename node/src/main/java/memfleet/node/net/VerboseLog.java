@@ -6,7 +6,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * memcached's {@code -vv} trace on stderr: one "&gt;fd reply" line per reply line written, with values shown
- * as "sending key K" as memcached prints them. Only called when verbosity is above 1.
+ * as "sending key K" as memcached prints them; for the binary protocol, each request and response header as
+ * bytes. Only called when verbosity is above 1.
  */
 final class VerboseLog {
     private VerboseLog() {}
@@ -28,6 +29,35 @@ final class VerboseLog {
             } else {
                 System.err.println(">" + fd + " " + line);
             }
+        }
+    }
+
+    /** memcached's dump of a binary request header, four bytes a line. */
+    static void binaryRequest(int fd, ByteBuf in, int start) {
+        StringBuilder sb = new StringBuilder("<" + fd + " Read binary protocol data:");
+        for (int i = 0; i < memfleet.protocol.binary.BinaryHeader.SIZE; i++) {
+            if (i % 4 == 0) {
+                sb.append("\n<").append(fd).append("   ");
+            }
+            sb.append(String.format(" 0x%02x", in.getByte(start + i) & 0xff));
+        }
+        System.err.println(sb);
+    }
+
+    /** memcached's dump of each binary response header written since {@code from}. */
+    static void binaryResponses(int fd, ByteBuf out, int from) {
+        int p = from;
+        int size = memfleet.protocol.binary.BinaryHeader.SIZE;
+        while (p + size <= out.writerIndex()) {
+            StringBuilder sb = new StringBuilder(">" + fd + " Writing bin response:");
+            for (int i = 0; i < size; i++) {
+                if (i % 4 == 0) {
+                    sb.append("\n>").append(fd).append("  ");
+                }
+                sb.append(String.format(" 0x%02x", out.getByte(p + i) & 0xff));
+            }
+            System.err.println(sb);
+            p += size + out.getInt(p + memfleet.protocol.binary.BinaryHeader.BODY_LENGTH);
         }
     }
 }

@@ -42,6 +42,8 @@ public final class ItemStore {
     public static final int DELTA_NON_NUMERIC = 1;
     public static final int DELTA_EOM = 2;
     public static final int DELTA_NOT_FOUND = 3;
+    /** The binary protocol's incr/decr carried a CAS that is not the item's. */
+    public static final int DELTA_CAS_MISMATCH = 4;
 
     private final Settings settings;
     private final SlabAllocator slabs;
@@ -551,6 +553,14 @@ public final class ItemStore {
      * and padded with spaces as memcached does, else a new item replaces the old one.
      */
     public int addDelta(int hv, long key, int nkey, boolean incr, long delta, byte[] digits, int[] result) {
+        return addDelta(hv, key, nkey, incr, delta, 0, digits, result);
+    }
+
+    /**
+     * {@link #addDelta(int, long, int, boolean, long, byte[], int[])} that first checks the item's CAS against
+     * {@code casIn} unless it is 0 ({@link #DELTA_CAS_MISMATCH}), as the binary protocol's incr/decr does.
+     */
+    public int addDelta(int hv, long key, int nkey, boolean incr, long delta, long casIn, byte[] digits, int[] result) {
         long it = get(hv, key, nkey);
         if (it <= 0) {
             return DELTA_NOT_FOUND;
@@ -559,6 +569,9 @@ public final class ItemStore {
         result[2] = Item.clsid(it);
         if (nbytes == 0 || Item.has(it, Item.CHUNKED)) {
             return DELTA_NON_NUMERIC;
+        }
+        if (casIn != 0 && Item.cas(it) != casIn) {
+            return DELTA_CAS_MISMATCH;
         }
         long data = Item.data(it);
         long value = parseStoredNumber(data, nbytes, result);

@@ -52,9 +52,39 @@ class CommandLineTest {
     }
 
     @Test
-    void binaryProtocolIsRefusedUntilItIsImplemented() {
-        assertThatThrownBy(() -> parse("-B", "binary")).isInstanceOf(UsageException.class)
-                .hasMessageContaining("binary protocol");
+    void protocolFlagChoosesAsciiBinaryOrAuto() throws UsageException {
+        assertThat(parse("-B", "binary").protocol).isEqualTo(Protocol.BINARY);
+        assertThat(parse("-B", "ascii").protocol).isEqualTo(Protocol.ASCII);
+        assertThat(parse("--protocol=auto").protocol).isEqualTo(Protocol.AUTO);
+    }
+
+    private static final java.util.Map<String, String> PWDB = java.util.Map.of(CommandLine.SASL_PWDB_ENV, "/etc/pw");
+
+    @Test
+    void saslForcesTheBinaryProtocolAndReadsThePasswordFileFromTheEnvironment() throws UsageException {
+        Settings s = CommandLine.parse(new String[] {"-S"}, warnings::add, PWDB);
+        assertThat(s.sasl).isTrue();
+        assertThat(s.protocol).isEqualTo(Protocol.BINARY);
+        assertThat(s.saslPasswordFile).isEqualTo("/etc/pw");
+        assertThat(CommandLine.parse(new String[] {"-S", "-B", "binary"}, warnings::add, PWDB).sasl).isTrue();
+    }
+
+    @Test
+    void saslRefusesAsciiUdpAndAMissingPasswordFileAsMemcachedDoes() {
+        // memcached 1.6.18's words and exit code (64) for the first three
+        for (String[] args : new String[][] {{"-S", "-B", "ascii"}, {"-S", "-B", "auto"}}) {
+            UsageException e = catchThrowableOfType(UsageException.class,
+                    () -> CommandLine.parse(args, warnings::add, PWDB));
+            assertThat(e.getMessage()).isEqualTo("ERROR: You cannot allow the ASCII protocol while using SASL.");
+            assertThat(e.exitCode()).isEqualTo(64);
+        }
+        UsageException udp = catchThrowableOfType(UsageException.class,
+                () -> CommandLine.parse(new String[] {"-S", "-U", "11211"}, warnings::add, PWDB));
+        assertThat(udp.getMessage()).isEqualTo("ERROR: Cannot enable UDP while using binary SASL authentication.");
+        UsageException noFile = catchThrowableOfType(UsageException.class,
+                () -> CommandLine.parse(new String[] {"-S"}, warnings::add, java.util.Map.of()));
+        assertThat(noFile.getMessage()).isEqualTo(CommandLine.SASL_NEEDS_PWDB);
+        assertThat(noFile.exitCode()).isEqualTo(64);
     }
 
     @Test
@@ -383,8 +413,6 @@ class CommandLineTest {
 
     @Test
     void unimplementedFeaturesAreRefusedByName() {
-        // memcached's own words when built without SASL / TLS.
-        assertError("This server is not built with SASL support.", 64, "-S");
         assertError("-e/--memory-file: a restartable cache in a memory file is not supported by memfleet", 64,
                 "-e", "/dev/shm/x");
         assertError("-W/--disable-watch: the watch command (live logging) is not supported by memfleet", 64, "-W");

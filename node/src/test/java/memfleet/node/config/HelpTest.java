@@ -45,7 +45,7 @@ class HelpTest {
             listed.add(m.group(1));
         }
         assertThat(listed).containsExactlyInAnyOrder("p", "U", "s", "a", "A", "l", "d", "r", "u", "m", "M", "c",
-                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "F", "o", "x", "X", "Y", "Z");
+                "k", "v", "h", "V", "P", "f", "n", "L", "D", "t", "R", "C", "b", "B", "I", "S", "F", "o", "x", "X", "Y", "Z");
     }
 
     @Test
@@ -85,8 +85,8 @@ class HelpTest {
     @Test
     void refusedFeaturesAreNotListed() {
         String help = Help.text();
-        for (String refused : new String[] {"-S,", "-e,", "-W ", "-i,", "-N,",
-                "sasl", "ext_", "memory-file", "napi", "license", "watcher_logbuf_size",
+        for (String refused : new String[] {"-e,", "-W ", "-i,", "-N,",
+                "ext_", "memory-file", "napi", "license", "watcher_logbuf_size",
                 "slab_sizes", "jenkins", "xxh3", "notls"}) {
             assertThat(help).as(refused).doesNotContain(refused);
         }

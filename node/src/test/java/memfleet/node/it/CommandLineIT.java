@@ -99,7 +99,7 @@ class CommandLineIT {
         assertThat(help.err()).isEmpty();
         assertThat(help.out()).startsWith("memfleet ").contains("(memcached 1.6.18 compatible)")
                 .contains("-p, --port=<num>", "-d, --daemon", "-o, --extended", "--disable-dumping");
-        for (String refused : new String[] {"-S,", "-e,", "-W ", "-N,", "-i,", "ext_path"}) {
+        for (String refused : new String[] {"-e,", "-W ", "-N,", "-i,", "ext_path"}) {
             assertThat(help.out()).as(refused).doesNotContain(refused);
         }
     }
@@ -123,10 +123,14 @@ class CommandLineIT {
     }
 
     @Test
-    void saslIsRefusedWithMemcachedsNoSaslMessage() {
-        Run sasl = memfleet("-S");
+    void saslWithTheAsciiProtocolIsRefusedWithMemcachedsMessage() {
+        Run sasl = memfleet("-S", "-B", "ascii");
         assertThat(sasl.exitCode()).isEqualTo(64);
-        assertThat(sasl.err()).isEqualTo("This server is not built with SASL support.\n");
+        assertThat(sasl.err()).isEqualTo("ERROR: You cannot allow the ASCII protocol while using SASL.\n");
+        memcached("-S", "-B", "ascii", "-u", "root").ifPresent(real -> {
+            assertThat(real.exitCode()).isEqualTo(64);
+            assertThat(real.err()).isEqualTo(sasl.err());
+        });
     }
 
     @Test

@@ -33,7 +33,11 @@ public final class ServerProcess implements AutoCloseable {
     /** The unix socket the server listens on instead of TCP, or null. */
     private final Path socketFile;
 
-    private ServerProcess(String name, Process process, int port, Path log, List<String> command, Path socketFile) {
+    private final java.util.Map<String, String> env;
+
+    private ServerProcess(String name, Process process, int port, Path log, List<String> command, Path socketFile,
+            java.util.Map<String, String> env) {
+        this.env = env;
         this.name = name;
         this.process = process;
         this.port = port;
@@ -54,17 +58,27 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a memfleet node on a free loopback port with memcached flags {@code args}. */
     public static ServerProcess node(String... args) {
+        return node(java.util.Map.of(), args);
+    }
+
+    /** {@link #node(String...)} with extra environment variables (e.g. {@code MEMCACHED_SASL_PWDB}). */
+    public static ServerProcess node(java.util.Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(JAVA));
         cmd.addAll(List.of(JVM_OPTIONS.split(" +")));
         cmd.addAll(List.of("-jar", nodeJar().toString()));
         if ("root".equals(System.getProperty("user.name")) && !List.of(args).contains("-u")) {
             cmd.addAll(List.of("-u", "root"));
         }
-        return start("memfleet", cmd, args);
+        return start("memfleet", cmd, env, args);
     }
 
     /** Starts Debian's memcached on a free loopback port with the same flags, as the reference. */
     public static ServerProcess memcached(String... args) {
+        return memcached(java.util.Map.of(), args);
+    }
+
+    /** {@link #memcached(String...)} with extra environment variables (e.g. {@code SASL_CONF_PATH}). */
+    public static ServerProcess memcached(java.util.Map<String, String> env, String... args) {
         if (!Files.isExecutable(Path.of(MEMCACHED))) {
             throw new IllegalStateException(MEMCACHED + " is missing: apt-get install memcached");
         }
@@ -72,7 +86,7 @@ public final class ServerProcess implements AutoCloseable {
         if ("root".equals(System.getProperty("user.name")) && !List.of(args).contains("-u")) {
             cmd.addAll(List.of("-u", "root"));
         }
-        return start("memcached", cmd, args);
+        return start("memcached", cmd, env, args);
     }
 
     /** Starts whichever server {@code kind} names: {@code "memfleet"} or {@code "memcached"}. */
@@ -84,7 +98,8 @@ public final class ServerProcess implements AutoCloseable {
         };
     }
 
-    private static ServerProcess start(String name, List<String> cmd, String... args) {
+    private static ServerProcess start(String name, List<String> cmd, java.util.Map<String, String> env,
+            String... args) {
         int port = freePort();
         List<String> argList = List.of(args);
         if (!argList.contains("-p")) {
@@ -101,14 +116,17 @@ public final class ServerProcess implements AutoCloseable {
         cmd.addAll(argList);
         int sock = argList.indexOf("-s");
         Path socketFile = sock >= 0 ? Path.of(argList.get(sock + 1)) : null;
-        return launch(name, cmd, port, socketFile, Duration.ofSeconds(30));
+        return launch(name, cmd, env, port, socketFile, Duration.ofSeconds(30));
     }
 
-    private static ServerProcess launch(String name, List<String> cmd, int port, Path socketFile, Duration timeout) {
+    private static ServerProcess launch(String name, List<String> cmd, java.util.Map<String, String> env, int port,
+            Path socketFile, Duration timeout) {
         try {
             Path log = Files.createTempFile(name + "-" + port + "-", ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServerProcess server = new ServerProcess(name, p, port, log, cmd, socketFile);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            ServerProcess server = new ServerProcess(name, p, port, log, cmd, socketFile, env);
             if (socketFile != null) {
                 server.awaitSocketFile(socketFile, timeout);
             } else {
@@ -128,7 +146,7 @@ public final class ServerProcess implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException(this + " is still running");
         }
-        return launch(name, command, port, socketFile, timeout);
+        return launch(name, command, env, port, socketFile, timeout);
     }
 
     /** {@link #restart(Duration)} with the usual 30 s to come up. */
