@@ -73,6 +73,9 @@ class BrowserIT {
     @BeforeEach
     void browser() {
         ChromeOptions options = new ChromeOptions();
+        // DOM ready is enough: every check waits for what it looks at, and a page's live stream must not
+        // keep a navigation (the login redirect) waiting on a busy machine
+        options.setPageLoadStrategy(org.openqa.selenium.PageLoadStrategy.EAGER);
         options.setBinary(System.getProperty("memfleet.chromium", "/usr/bin/chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--window-size=1500,1000");
