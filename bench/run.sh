@@ -245,6 +245,8 @@ fi
 } >"$out"
 
 if [[ $UPDATE_RESULTS == 1 ]]; then
+  # bench/replication.sh owns the part of RESULTS.md from its marker on: keep it
+  replication_section=$(awk '$0 == "<!-- bench/replication.sh -->" { keep = 1 } keep { print }' "$BENCH_DIR/RESULTS.md" 2>/dev/null || true)
   {
     echo "# Benchmark results"
     echo
@@ -257,6 +259,10 @@ if [[ $UPDATE_RESULTS == 1 ]]; then
     echo '```'
     echo
     sed '1s/^# /## /; 2,$s/^## /### /' "$out"
+    if [[ -n $replication_section ]]; then
+      echo
+      echo "$replication_section"
+    fi
   } >"$BENCH_DIR/RESULTS.md"
 fi
 

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Small memcached text-protocol client for the bench scripts: readiness probe, stats, memory fill.
+"""Small memcached text-protocol client for the bench scripts: readiness probe, stats, memory fill,
+and for replication.sh: stat sampling, a replication-lag probe, a bulk fill, waiting for a stat.
 
 Standard library only, so it runs on Debian's /usr/bin/python3 with nothing installed.
 Every socket operation has a timeout, so a wedged server fails the step instead of hanging the run.
@@ -28,9 +29,9 @@ def read_until(sock, terminator, buf=b""):
     return buf
 
 
-def stats(sock):
-    """`stats` as a dict; a server that answers with an error line gets an empty dict."""
-    sock.sendall(b"stats\r\n")
+def stats(sock, group=""):
+    """`stats` (or `stats GROUP`) as a dict; a server that answers with an error line gets an empty dict."""
+    sock.sendall(b"stats " + group.encode() + b"\r\n" if group else b"stats\r\n")
     out = {}
     buf = b""
     while not buf.endswith(b"END\r\n"):
@@ -84,7 +85,7 @@ def cmd_ready(a):
 def cmd_stats(a):
     """Print `name value` for the requested stats (all when none named); missing ones print `-`."""
     with connect(a.host, a.port) as s:
-        st = stats(s)
+        st = stats(s, a.group)
     for name in a.names or sorted(st):
         print(name, st.get(name, "-"))
     return 0
@@ -155,6 +156,113 @@ def cmd_fill(a):
     return 0
 
 
+def percentile(values, q):
+    """The q-quantile (0..1) of values by the nearest-rank method; None when there are none."""
+    if not values:
+        return None
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, int(round(q * len(v) + 0.5)) - 1))]
+
+
+def cmd_sample(a):
+    """Every --interval seconds for --duration seconds, read the named stats of a group; print
+    `name p50 p99 max samples` per stat (numbers only; `-` for a stat that was never numeric)."""
+    values = {n: [] for n in a.names}
+    end = time.monotonic() + a.duration
+    with connect(a.host, a.port) as s:
+        nxt = time.monotonic()
+        while time.monotonic() < end:
+            st = stats(s, a.group)
+            for n in a.names:
+                try:
+                    values[n].append(float(st[n]))
+                except (KeyError, ValueError):
+                    pass
+            nxt += a.interval
+            time.sleep(max(0.0, nxt - time.monotonic()))
+    for n in a.names:
+        v = values[n]
+        if v:
+            print(n, f"{percentile(v, 0.5):g}", f"{percentile(v, 0.99):g}", f"{max(v):g}", len(v))
+        else:
+            print(n, "-", "-", "-", 0)
+    return 0
+
+
+def cmd_lagprobe(a):
+    """Every --interval seconds set a fresh probe key on this server, then poll --peer-port with
+    `get` until the key is there: the time between the STORED reply and the first hit is the
+    replication lag seen by a client. Prints `lag_ms p50 p99 max probes missed`."""
+    lags = []
+    missed = 0
+    end = time.monotonic() + a.duration
+    with connect(a.host, a.port) as src, connect(a.host, a.peer_port) as dst:
+        i = 0
+        while time.monotonic() < end:
+            key = f"lagprobe:{os.getpid()}:{i}".encode()
+            i += 1
+            started = time.monotonic()
+            src.sendall(b"set " + key + b" 0 0 1\r\nx\r\n")
+            if read_until(src, b"\r\n") != b"STORED\r\n":
+                raise RuntimeError("probe set failed")
+            stored = time.monotonic()
+            found = None
+            while time.monotonic() - stored < a.give_up:
+                dst.sendall(b"get " + key + b"\r\n")
+                reply = read_until(dst, b"END\r\n")
+                if reply.startswith(b"VALUE"):
+                    found = time.monotonic()
+                    break
+                time.sleep(0.0005)
+            if found is None:
+                missed += 1
+            else:
+                lags.append((found - stored) * 1000.0)
+            time.sleep(max(0.0, a.interval - (time.monotonic() - started)))
+    if lags:
+        print("lag_ms", f"{percentile(lags, 0.5):.2f}", f"{percentile(lags, 0.99):.2f}", f"{max(lags):.2f}",
+              len(lags), missed)
+    else:
+        print("lag_ms", "-", "-", "-", 0, missed)
+    return 0
+
+
+def cmd_fillbytes(a):
+    """Pipelined sets of --value-size bytes under keys --key-format until --megabytes of values
+    are written; prints `keys N` and `seconds S`."""
+    value = b"f" * a.value_size
+    count = a.megabytes * (1 << 20) // a.value_size
+    started = time.monotonic()
+    with connect(a.host, a.port, timeout=60.0) as s:
+        written = 0
+        while written < count:
+            if time.monotonic() - started > a.timeout:
+                raise SystemExit(f"fill timed out after {a.timeout}s with {written} keys written")
+            n = min(a.batch, count - written)
+            set_batch(s, written, n, value, a.key_format)
+            written += n
+    print("keys", written)
+    print("seconds", f"{time.monotonic() - started:.1f}")
+    return 0
+
+
+def cmd_await(a):
+    """Exit 0 once `stats GROUP` shows NAME = VALUE; 1 after --timeout seconds (prints the last value)."""
+    deadline = time.monotonic() + a.timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with connect(a.host, a.port, timeout=5.0) as s:
+                last = stats(s, a.group).get(a.name)
+        except OSError as e:
+            last = repr(e)
+        if last == a.value:
+            return 0
+        time.sleep(a.interval)
+    print(f"{a.group} {a.name} is {last!r}, not {a.value!r}, after {a.timeout}s", file=sys.stderr)
+    return 1
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--host", default="127.0.0.1")
@@ -165,7 +273,30 @@ def main():
     r.add_argument("--timeout", type=float, default=30.0)
     r.add_argument("--pid", type=int, help="give up as soon as this process is gone")
     s = sub.add_parser("stats")
+    s.add_argument("--group", default="", help="a stats group, e.g. replication or digest")
     s.add_argument("names", nargs="*")
+    sm = sub.add_parser("sample")
+    sm.add_argument("--group", default="replication")
+    sm.add_argument("--interval", type=float, default=0.1)
+    sm.add_argument("--duration", type=float, required=True)
+    sm.add_argument("names", nargs="+")
+    lp = sub.add_parser("lagprobe")
+    lp.add_argument("--peer-port", type=int, required=True)
+    lp.add_argument("--interval", type=float, default=0.1)
+    lp.add_argument("--duration", type=float, required=True)
+    lp.add_argument("--give-up", type=float, default=10.0, help="seconds before a probe counts as missed")
+    fb = sub.add_parser("fillbytes")
+    fb.add_argument("--megabytes", type=int, required=True)
+    fb.add_argument("--value-size", type=int, default=1000)
+    fb.add_argument("--key-format", default="copy%09d")
+    fb.add_argument("--batch", type=int, default=1000)
+    fb.add_argument("--timeout", type=float, default=600.0)
+    aw = sub.add_parser("await")
+    aw.add_argument("--group", default="replication")
+    aw.add_argument("--interval", type=float, default=0.05)
+    aw.add_argument("--timeout", type=float, default=60.0)
+    aw.add_argument("name")
+    aw.add_argument("value")
     f = sub.add_parser("fill")
     f.add_argument("--key-format", default="k%09d")
     f.add_argument("--key-len", type=int, default=10)
@@ -175,7 +306,8 @@ def main():
     f.add_argument("--max-keys", type=int, default=20_000_000)
     f.add_argument("--timeout", type=float, default=300.0)
     a = p.parse_args()
-    return {"free": cmd_free, "ready": cmd_ready, "stats": cmd_stats, "fill": cmd_fill}[a.cmd](a)
+    return {"free": cmd_free, "ready": cmd_ready, "stats": cmd_stats, "fill": cmd_fill, "sample": cmd_sample,
+            "lagprobe": cmd_lagprobe, "fillbytes": cmd_fillbytes, "await": cmd_await}[a.cmd](a)
 
 
 if __name__ == "__main__":

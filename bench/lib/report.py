@@ -3,11 +3,13 @@
 
 `parse FILE` prints `name value` lines for one memaslap run.
 `summary RUNS_TSV` prints the Markdown result tables (medians, node/memcached ratios, every run).
+`replication RUNS_TSV` prints bench/replication.sh's table (medians per peer count, ratio to 0 peers, lag).
 
 Latency percentiles: memaslap only keeps a log2 histogram, where bucket k counts latencies in
 (2^(k-1), 2^k] microseconds. p50/p99 are interpolated geometrically inside the bucket that holds
 them, so they are estimates good to the shape of one bucket; the average is exact.
 """
+import csv
 import math
 import re
 import statistics
@@ -192,11 +194,42 @@ def cmd_summary(path):
     print("</details>")
 
 
+def replication_summary(path):
+    """The Markdown table of bench/replication.sh's runs.tsv: medians per peer count, ratio to 0 peers."""
+    rows = list(csv.DictReader(open(path), delimiter="\t"))
+    ok = [r for r in rows if r["status"] == "ok"]
+    def med(rs, k):
+        v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
+        return statistics.median(v) if v else None
+    def fmt(x, d=0):
+        return "—" if x is None else f"{x:,.{d}f}"
+    base = med([r for r in ok if r["peers"] == "0"], "ops_s")
+    print("| peers | ops/s (median) | **ratio vs 0 peers** | runs (ops/s) | p99 µs | A's lag_ms p50 / p99 / max | probe lag ms p50 / p99 / max | peers' CPU % of a core |")
+    print("|---:|---:|---:|---|---:|---|---|---:|")
+    for p in sorted({r["peers"] for r in rows}, key=int):
+        rs = [r for r in ok if r["peers"] == p]
+        ops = med(rs, "ops_s")
+        ratio = f"**{ops / base:.2f}**" if ops and base else "—"
+        each = ", ".join(f"{int(r['ops_s']):,}" for r in rs)
+        lag = "—" if p == "0" else f"{fmt(med(rs, 'lag_ms_p50'))} / {fmt(med(rs, 'lag_ms_p99'))} / {fmt(med(rs, 'lag_ms_max'))}"
+        probe = "—" if p == "0" else f"{fmt(med(rs, 'probe_p50_ms'), 2)} / {fmt(med(rs, 'probe_p99_ms'), 2)} / {fmt(med(rs, 'probe_max_ms'), 2)}"
+        print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med(rs, 'peer_cpu_pct'))} |")
+    bad = [r for r in rows if r["status"] != "ok"]
+    print()
+    print("Medians over the runs. `lag_ms` is A's own `stats replication` figure for its stream to each peer, sampled every "
+          "100 ms during the measured run (the worse peer's percentile); the probe lag is what a client sees: a key set on A "
+          "every 100 ms and read on B (polled every 0.5 ms) from A's STORED until B returns it. Probe misses (not on B within 10 s): "
+          + str(sum(int(r["probe_missed"]) for r in ok if r["probe_missed"] not in ("", "—", "-"))) + ".")
+    if bad:
+        print()
+        print("Failed runs: " + "; ".join(f"{r['peers']} peers rep {r['rep']}: {r['status']}" for r in bad))
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("parse", "summary"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("parse", "summary", "replication"):
         print(__doc__, file=sys.stderr)
         return 2
-    {"parse": cmd_parse, "summary": cmd_summary}[sys.argv[1]](sys.argv[2])
+    {"parse": cmd_parse, "summary": cmd_summary, "replication": replication_summary}[sys.argv[1]](sys.argv[2])
     return 0
 
 

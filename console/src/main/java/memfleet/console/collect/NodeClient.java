@@ -1,12 +1,16 @@
 package memfleet.console.collect;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import memfleet.console.fleet.NodeAddress;
 import memfleet.protocol.text.ReplyFraming;
 import org.springframework.stereotype.Component;
@@ -18,6 +22,9 @@ import reactor.netty.tcp.TcpClient;
  * Sends a batch of text commands to one node on a fresh non-blocking connection (Reactor Netty), splits the
  * answer into one reply per command with {@link ReplyFraming}, and closes. Nothing blocks a thread: a node
  * that does not answer only holds its own connection until the timeout, never another node's poll.
+ * The connection is TLS when the node's group says so ({@code memfleet.collect.tls}), and starts with memcached's
+ * ASCII authentication when it has credentials ({@code memfleet.collect.auth}): a refused login fails the batch
+ * with the node's own words, and the password never appears in an error.
  */
 @Component
 public class NodeClient implements AutoCloseable {
@@ -26,14 +33,48 @@ public class NodeClient implements AutoCloseable {
 
     private final LoopResources loops = LoopResources.create("memfleet-collect", 1, true);
     private final TcpClient base = TcpClient.newConnection().runOn(loops).option(ChannelOption.TCP_NODELAY, true);
+    private final CollectProperties properties;
+    private final TlsContexts tls = new TlsContexts();
+
+    public NodeClient(CollectProperties properties) {
+        this.properties = properties;
+    }
 
     /** Sends {@code requests} pipelined and emits their replies in order, or fails after {@code timeout}. */
     public Mono<List<byte[]>> exchange(NodeAddress node, List<TextRequest> requests, Duration timeout) {
+        return Mono.defer(() -> {
+            CollectProperties.Auth auth = properties.authFor(node.group());
+            List<TextRequest> sent = auth.enabled() ? prepend(TextRequest.auth(auth.username(), auth.password()), requests)
+                    : requests;
+            boolean plain = !properties.tlsFor(node.group()).enabled();
+            return send(client(node, timeout), sent, timeout, plain)
+                    .map(replies -> auth.enabled() ? replies.subList(1, replies.size()) : replies);
+        });
+    }
+
+    private static List<TextRequest> prepend(TextRequest first, List<TextRequest> rest) {
+        List<TextRequest> all = new ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    private TcpClient client(NodeAddress node, Duration timeout) {
+        TcpClient c = base.host(node.host()).port(node.port())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()));
+        CollectProperties.Tls t = properties.tlsFor(node.group());
+        if (!t.enabled()) {
+            return c;
+        }
+        SslContext context = tls.context(t);
+        return c.secure(spec -> spec.sslContext(context).handshakeTimeout(timeout));
+    }
+
+    private Mono<List<byte[]>> send(TcpClient client, List<TextRequest> requests, Duration timeout, boolean plain) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         requests.forEach(r -> out.writeBytes(r.bytes()));
         byte[] batch = out.toByteArray();
-        return base.host(node.host()).port(node.port())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
+        return client
                 .connect()
                 .flatMap(conn -> {
                     Splitter splitter = new Splitter(requests);
@@ -41,10 +82,15 @@ public class NodeClient implements AutoCloseable {
                             .<List<byte[]>>handle((chunk, sink) -> {
                                 if (splitter.add(chunk)) {
                                     sink.next(splitter.replies);
+                                    sink.complete();
                                 }
                             })
-                            .next()
-                            .switchIfEmpty(Mono.error(() -> new NodeException("connection closed mid-reply")));
+                            // not next(): its cancel can re-enter with the receiver's completion (TLS unwrapping
+                            // does) before the value is passed on, which read as an empty, "closed" reply
+                            .singleOrEmpty()
+                            .switchIfEmpty(Mono.error(() -> new NodeException("connection closed mid-reply" + (plain
+                                    // what a node with -Z does to plain text
+                                    ? " (a node with -Z needs memfleet.collect.tls for its group)" : ""))));
                     return conn.outbound().sendByteArray(Mono.just(batch)).then().then(replies)
                             .doFinally(signal -> conn.dispose());
                 })
@@ -54,9 +100,16 @@ public class NodeClient implements AutoCloseable {
                 .onErrorMap(e -> !(e instanceof NodeException), e -> new NodeException(describe(e)));
     }
 
+    /** The error and, for TLS failures, its cause (the handshake's reason is there, not in the wrapper). */
     private static String describe(Throwable e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        String what = root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return e instanceof SSLException || root instanceof SSLException || root instanceof CertificateException
+                ? "TLS: " + what : what;
     }
 
     @Override
@@ -88,9 +141,10 @@ public class NodeClient implements AutoCloseable {
             System.arraycopy(chunk, 0, buf, len, chunk.length);
             len += chunk.length;
             while (replies.size() < requests.size()) {
+                TextRequest request = requests.get(replies.size());
                 int n;
                 try {
-                    n = ReplyFraming.frame(requests.get(replies.size()).shape(), buf, pos, len);
+                    n = ReplyFraming.frame(request.shape(), buf, pos, len);
                 } catch (IllegalArgumentException e) {
                     throw new NodeException(e.getMessage());
                 }
@@ -99,6 +153,11 @@ public class NodeClient implements AutoCloseable {
                 }
                 byte[] reply = new byte[n];
                 System.arraycopy(buf, pos, reply, 0, n);
+                if (request.isAuth() && !TextRequest.STORED.equals(new String(reply, StandardCharsets.US_ASCII))) {
+                    // the node's own words (CLIENT_ERROR authentication failure); nothing of what was sent
+                    throw new NodeException("authentication refused for user in memfleet.collect.auth: "
+                            + new String(reply, StandardCharsets.US_ASCII).strip().replaceAll("\\p{Cntrl}", "?"));
+                }
                 replies.add(reply);
                 pos += n;
             }

@@ -68,8 +68,11 @@ public class StatsCollector implements SmartLifecycle {
                         long rtt = (System.nanoTime() - start) / 1000;
                         StatsReply stats = StatsReply.parse(replies.get(0));
                         if (stats.isError() || stats.get("version") == null) {
-                            return NodeSample.down(node, System.currentTimeMillis(),
-                                    "stats refused: " + stats.error());
+                            String error = String.valueOf(stats.error());
+                            return NodeSample.down(node, System.currentTimeMillis(), error.contains("unauthenticated")
+                                    ? "the node requires authentication (-Y), and memfleet.collect.auth has no"
+                                    + " credentials for group " + node.group() + ": " + error
+                                    : "stats refused: " + error);
                         }
                         return new NodeSample(node, System.currentTimeMillis(), true, null, rtt, stats,
                                 StatsReply.parse(replies.get(1)), StatsReply.parse(replies.get(2)),

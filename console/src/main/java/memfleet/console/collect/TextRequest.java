@@ -10,6 +10,32 @@ import memfleet.protocol.text.ReplyFraming.Shape;
  * already refused whitespace, control characters and over-long keys, so no request can carry a second line.
  */
 public record TextRequest(String name, byte[] bytes, Shape shape) {
+    static final String STORED = "STORED\r\n";
+    private static final String AUTH = "auth";
+
+    /**
+     * memcached's ASCII authentication: {@code set <key> <flags> <exptime> <bytes>} with {@code user password} as the
+     * data. The key and flags are ignored by a node with {@code -Y}; the exptime is -1 so that a node without
+     * {@code -Y}, which takes this as an ordinary write, keeps nothing of it.
+     */
+    static TextRequest auth(String username, String password) {
+        byte[] data = (username + " " + password).getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("set memfleet-console-auth 0 -1 " + data.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(data);
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        return new TextRequest(AUTH, out.toByteArray(), Shape.LINE);
+    }
+
+    boolean isAuth() {
+        return AUTH.equals(name);
+    }
+
+    /** Names the command only: the bytes may hold a password. */
+    @Override
+    public String toString() {
+        return "TextRequest[" + name + "]";
+    }
 
     public static TextRequest stats(String group) {
         String line = group.isEmpty() ? "stats" : "stats " + group;

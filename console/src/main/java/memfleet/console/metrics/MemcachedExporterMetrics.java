@@ -96,7 +96,7 @@ public class MemcachedExporterMetrics implements MultiCollector {
             Map.entry("free_chunks_end", "memcached_slab_chunks_free_end"),
             Map.entry("mem_requested", "memcached_slab_mem_requested_bytes"));
     static final List<String> COMMANDS = List.of("get", "delete", "incr", "decr", "cas", "touch");
-    static final List<String> REPLICATION_STATES = List.of("alone", "syncing", "in_sync");
+    static final List<String> REPLICATION_STATES = List.of("alone", "syncing", "in_sync", "degraded");
     static final List<String> LINK_STATES = List.of("up", "connecting", "syncing", "down");
 
     private final History history;
@@ -197,6 +197,10 @@ public class MemcachedExporterMetrics implements MultiCollector {
         f.gauge("memfleet_replication_node_id", "The node's replication id (0-255).", r.nodeId(), node);
         f.gauge("memfleet_replication_offset_bytes", "Bytes this node has logged for its peers.", r.offset(), node);
         f.counter("memfleet_replication_ops_total", "Mutations logged for peers.", r.ops(), node);
+        f.gauge("memfleet_replication_backlog_size_bytes", "Capacity of the ring of recent writes kept for peers.",
+                r.backlogSize(), node);
+        f.gauge("memfleet_replication_backlog_first_offset_bytes", "Oldest log offset a peer can still resume from.",
+                r.backlogFirstOffset(), node);
         f.gauge("memfleet_replication_min_acks", "Acks a write waits for.", r.minAcks(), node);
         f.gauge("memfleet_replication_peers", "Configured replication peers.", r.peers().size(), node);
         for (ReplicationStats.Peer p : r.peers()) {
@@ -213,6 +217,7 @@ public class MemcachedExporterMetrics implements MultiCollector {
             f.gauge("memfleet_replication_lag_seconds", "Age of the oldest unacknowledged mutation.", p.lagMs() / 1000.0, peer);
             f.counter("memfleet_replication_full_resyncs_total", "Full resynchronisations with the peer.", p.fullResyncs(), peer);
             f.counter("memfleet_replication_partial_resyncs_total", "Partial resynchronisations with the peer.", p.partialResyncs(), peer);
+            f.counter("memfleet_replication_applied_ops_total", "The peer's mutations this node applied.", p.appliedOps(), peer);
         }
     }
 

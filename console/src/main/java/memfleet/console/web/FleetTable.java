@@ -84,7 +84,9 @@ public class FleetTable {
         boolean up = s.up();
         cells.add(new Cell("version", up ? s.statText("version") : s.error(), !up));
         cells.add(new Cell("uptime", up ? Units.duration(s.stat("uptime")) : "–", false));
-        cells.add(new Cell("role", s.role(), false));
+        // a replicating node that is not in sync (alone, syncing, degraded) is missing writes or a peer
+        boolean replicates = s.latest() != null && s.latest().replication().enabled();
+        cells.add(new Cell("role", s.role(), up && replicates && !"in_sync".equals(s.role())));
         cells.add(new Cell("memory", Units.bytes(s.stat("bytes")) + " / " + Units.bytes(s.stat("limit_maxbytes"))
                 + " (" + Units.percent(s.memoryRatio()) + ")", s.memoryRatio() > 0.8));
         cells.add(new Cell("items", Units.count(s.stat("curr_items")), false));

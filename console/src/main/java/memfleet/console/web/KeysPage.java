@@ -42,8 +42,8 @@ public class KeysPage {
     static final int PAGE = 50;
     static final int PREVIEW_BYTES = 64 * 1024;
 
-    /** A listed key with its size and expiry as the page shows them. */
-    public record KeyRow(String key, long bytes, String size, String expiry, long exptime) {
+    /** A listed key with its size and expiry as the page shows them; {@code keyHex} names a key that is not UTF-8. */
+    public record KeyRow(String key, long bytes, String size, String expiry, long exptime, String keyHex) {
     }
 
     private final Fleet fleet;
@@ -99,7 +99,7 @@ public class KeysPage {
                 for (CachedumpReply.Entry e : entries) {
                     if (keep.test(e.key())) {
                         rows.add(new KeyRow(e.key(), e.bytes(), Units.bytes(e.bytes()), expiry(e.exptime(), now),
-                                e.exptime()));
+                                e.exptime(), e.keyHex()));
                     }
                 }
                 model.addAttribute("error", null);
@@ -135,23 +135,25 @@ public class KeysPage {
     }
 
     @GetMapping("/keys/item")
-    Mono<String> item(@RequestParam String id, @RequestParam String key,
+    Mono<String> item(@RequestParam String id, @RequestParam(defaultValue = "") String key,
+                      @RequestParam(defaultValue = "") String keyhex,
                       @RequestParam(name = "class", defaultValue = "0") int slabClass,
                       @RequestParam(defaultValue = "auto") String view, @RequestParam(required = false) String msg,
                       Model model, ServerWebExchange exchange) {
         NodeAddress node = NodePage.node(fleet, id);
         model.addAttribute("node", node);
         model.addAttribute("key", key);
+        model.addAttribute("keyhex", null);
         model.addAttribute("slabClass", slabClass);
         model.addAttribute("msg", msg);
-        Optional<ItemKey> k = key(key, model, exchange);
+        Optional<ItemKey> k = key(key, keyhex, model, exchange);
         if (k.isEmpty()) {
             model.addAttribute("item", null);
             return Mono.just("item");
         }
         long now = nodeTime(history.status(node));
         Mono<Optional<CachedumpReply.Entry>> dump = slabClass > 0
-                ? commands.cachedump(node, slabClass).map(l -> l.stream().filter(e -> e.key().equals(key)).findFirst())
+                ? commands.cachedump(node, slabClass).map(l -> l.stream().filter(e -> matches(e, k.get())).findFirst())
                         .onErrorReturn(Optional.empty())
                 : Mono.just(Optional.empty());
         return Mono.zip(commands.gets(node, k.get()), dump).map(t -> {
@@ -215,11 +217,13 @@ public class KeysPage {
             Principal user = t.getT2();
             NodeAddress node = NodePage.node(fleet, Optional.ofNullable(form.getFirst("id")).orElse(""));
             String rawKey = Optional.ofNullable(form.getFirst("key")).orElse("");
+            String keyHex = Optional.ofNullable(form.getFirst("keyhex")).orElse("");
             model.addAttribute("node", node);
             model.addAttribute("key", rawKey);
+            model.addAttribute("keyhex", null);
             model.addAttribute("slabClass", 0);
             model.addAttribute("item", null);
-            Optional<ItemKey> key = key(rawKey, model, exchange);
+            Optional<ItemKey> key = key(rawKey, keyHex, model, exchange);
             if (key.isEmpty()) {
                 audit.change(user, action, node.id(), "key refused", "invalid key");
                 return Mono.just("item");
@@ -234,10 +238,12 @@ public class KeysPage {
             }
             String cls = Optional.ofNullable(form.getFirst("class")).orElse("0");
             return result.onErrorResume(e -> Mono.just("failed: " + e.getMessage())).map(reply -> {
-                audit.change(user, action, node.id(), "key=" + key.get().value(), reply);
+                audit.change(user, action, node.id(), "key=" + key.get().value()
+                        + (key.get().isUtf8() ? "" : " keyhex=" + key.get().hex()), reply);
                 String to = (action.equals("delete") ? "/keys" : "/keys/item") + "?id=" + q(node.id()) + "&class="
                         + q(cls) + "&msg=" + q(action + ": " + reply)
-                        + (action.equals("delete") ? "" : "&key=" + q(key.get().value()));
+                        + (action.equals("delete") ? "" : "&key=" + q(key.get().value())
+                        + (key.get().isUtf8() ? "" : "&keyhex=" + key.get().hex()));
                 return "redirect:" + to;
             });
         });
@@ -248,14 +254,36 @@ public class KeysPage {
         return java.net.URLEncoder.encode(v, StandardCharsets.UTF_8);
     }
 
-    private static Optional<ItemKey> key(String raw, Model model, ServerWebExchange exchange) {
-        String problem = ItemKey.problem(raw);
+    /**
+     * The key a request names: {@code keyhex} (the bytes of a key that is not UTF-8, as listed) when given, else
+     * {@code key} as text. Either way it passes the key rule, or the request gets a 400 and nothing is sent.
+     */
+    private static Optional<ItemKey> key(String raw, String hex, Model model, ServerWebExchange exchange) {
+        String problem;
+        ItemKey key = null;
+        if (hex != null && !hex.isEmpty()) {
+            try {
+                key = ItemKey.ofHex(hex);
+                problem = null;
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        } else {
+            problem = ItemKey.problem(raw);
+            key = problem == null ? new ItemKey(raw) : null;
+        }
         if (problem != null) {
             exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
             model.addAttribute("error", "refused before reaching the node: " + problem);
             return Optional.empty();
         }
-        return Optional.of(new ItemKey(raw));
+        model.addAttribute("key", key.value());
+        model.addAttribute("keyhex", key.isUtf8() ? null : key.hex());
+        return Optional.of(key);
+    }
+
+    private static boolean matches(CachedumpReply.Entry e, ItemKey key) {
+        return key.isUtf8() ? e.keyHex() == null && e.key().equals(key.value()) : key.hex().equals(e.keyHex());
     }
 
     private static long number(MultiValueMap<String, String> form, String name, long min, long max) {

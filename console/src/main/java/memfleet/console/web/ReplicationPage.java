@@ -1,5 +1,6 @@
 package memfleet.console.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,14 +25,25 @@ import reactor.core.publisher.Mono;
 
 /**
  * Replication by group: each node's state, id, log offset and ops, each of its links with lag and resync
- * counts, and the consistency check, which asks every node of a group for {@code stats digest} and compares
- * item counts and digests. Nodes without replication ({@code ERROR} to {@code stats replication}) show as
- * {@code alone}.
+ * counts, and the consistency check, which asks every replicating node of a group for {@code stats digest} at
+ * once and compares item counts and digests. Writes in flight make two nodes differ for a moment, so a difference
+ * counts only when a second probe a second later still finds one. Nodes without replication ({@code ERROR} to
+ * {@code stats replication}, or no {@code -x}) show as {@code alone} and are not compared.
  */
 @Controller
 public class ReplicationPage {
     /** A node of a group as the page shows it. */
-    public record NodeRow(NodeAddress node, boolean up, ReplicationStats replication) {
+    public record NodeRow(NodeAddress node, boolean up, ReplicationStats replication, Map<Integer, String> group) {
+        /** The console's name ({@code host:port}) of the group's node that a link leads to, by its node id, or null. */
+        public String peerNode(ReplicationStats.Peer peer) {
+            return peer.nodeId() < 0 ? null : group.get(peer.nodeId());
+        }
+
+        /** The offsets a peer can still resume from and the ring's capacity, or a dash without replication. */
+        public String backlog() {
+            return replication.enabled() ? replication.backlogFirstOffset() + "–" + replication.offset() + " of "
+                    + Units.bytes(replication.backlogSize()) : "–";
+        }
     }
 
     /** One node's answer to the consistency probe. */
@@ -63,44 +75,87 @@ public class ReplicationPage {
             if (nodes == null) {
                 return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND, "no such group"));
             }
-            return Flux.fromIterable(nodes)
-                    .concatMap(n -> commands.digest(n)
-                            .map(r -> Map.entry(n.id(), r))
-                            .onErrorResume(e -> Mono.just(Map.entry(n.id(), StatsReply.parse("SERVER_ERROR " + e.getMessage() + "\r\n")))))
-                    .collectList()
-                    .map(answers -> {
+            List<NodeAddress> replicating = nodes.stream().filter(this::mayReplicate).toList();
+            return probe(replicating).flatMap(first -> verdict(nodes, first).consistent() || verdict(nodes, first).answered() < 2
+                    ? Mono.just(verdict(nodes, first))
+                    // writes in flight differ for a moment: only a difference that is still there a second later counts
+                    : Mono.delay(REPROBE).then(probe(replicating)).map(second -> verdict(nodes, second).reprobed()))
+                    .map(v -> {
                         model.addAttribute("groups", groups());
                         model.addAttribute("checked", group);
-                        List<DigestRow> rows = compare(answers);
-                        model.addAttribute("digests", rows);
-                        long answered = rows.stream().filter(r -> r.note() == null).count();
-                        boolean consistent = answered == rows.size() && rows.stream().allMatch(DigestRow::agrees);
-                        model.addAttribute("verdict", answered < 2 && answered < rows.size()
-                                ? "cannot tell: fewer than two nodes answered stats digest"
-                                : consistent ? "consistent: every node holds the same items"
-                                : "INCONSISTENT: item counts or digests differ");
-                        model.addAttribute("consistent", consistent);
+                        model.addAttribute("digests", v.rows());
+                        model.addAttribute("verdict", v.text());
+                        model.addAttribute("consistent", v.consistent());
                         return "replication";
                     });
         });
     }
 
-    static List<DigestRow> compare(List<Map.Entry<String, StatsReply>> answers) {
+    static final Duration REPROBE = Duration.ofSeconds(1);
+
+    /** A node is asked unless its last sample says it does not replicate (memcached, or a node without -x). */
+    private boolean mayReplicate(NodeAddress node) {
+        NodeStatus s = history.status(node);
+        return !s.up() || s.latest() == null || s.latest().replication().enabled();
+    }
+
+    private Mono<List<Answer>> probe(List<NodeAddress> nodes) {
+        return Flux.fromIterable(nodes)
+                .flatMapSequential(n -> commands.digest(n)
+                        .map(r -> new Answer(n.id(), r, null))
+                        .onErrorResume(e -> Mono.just(new Answer(n.id(), null, e.getMessage()))))
+                .collectList();
+    }
+
+    /** The check's outcome: one row per node of the group, and the sentence saying what they mean. */
+    record Verdict(List<DigestRow> rows, long answered, boolean consistent, String text) {
+        Verdict reprobed() {
+            return consistent ? this : new Verdict(rows, answered, false, text + " (still after a second probe "
+                    + REPROBE.toMillis() + " ms later)");
+        }
+    }
+
+    static Verdict verdict(List<NodeAddress> group, List<Answer> answers) {
+        List<DigestRow> compared = compare(answers);
+        List<DigestRow> rows = new ArrayList<>();
+        for (NodeAddress n : group) {
+            rows.add(compared.stream().filter(r -> r.node().equals(n.id())).findFirst()
+                    .orElse(new DigestRow(n.id(), "–", "–", "not replicating: not compared", true)));
+        }
+        long answered = compared.stream().filter(r -> r.note() == null).count();
+        boolean consistent = answered == compared.size() && compared.stream().allMatch(DigestRow::agrees);
+        String text = compared.isEmpty() ? "nothing to compare: no node of this group replicates"
+                : answered < 2 && answered < compared.size() ? "cannot tell: fewer than two nodes answered stats digest"
+                : consistent ? "consistent: every node holds the same items"
+                : "INCONSISTENT: item counts or digests differ";
+        return new Verdict(rows, answered, consistent && !compared.isEmpty(), text);
+    }
+
+    /** One node's answer to {@code stats digest}, or why there is none ({@code unreachable}). */
+    record Answer(String node, StatsReply reply, String unreachable) {
+        boolean ok() {
+            return reply != null && !reply.isError();
+        }
+    }
+
+    static List<DigestRow> compare(List<Answer> answers) {
         Map<String, Integer> votes = new LinkedHashMap<>();
-        for (Map.Entry<String, StatsReply> a : answers) {
-            if (!a.getValue().isError()) {
-                votes.merge(a.getValue().get("items") + "/" + a.getValue().get("digest"), 1, Integer::sum);
+        for (Answer a : answers) {
+            if (a.ok()) {
+                votes.merge(a.reply().get("items") + "/" + a.reply().get("digest"), 1, Integer::sum);
             }
         }
         String majority = votes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
         List<DigestRow> rows = new ArrayList<>();
-        for (Map.Entry<String, StatsReply> a : answers) {
-            StatsReply r = a.getValue();
-            if (r.isError()) {
-                rows.add(new DigestRow(a.getKey(), "–", "–", "no stats digest: " + r.error(), false));
+        for (Answer a : answers) {
+            StatsReply r = a.reply();
+            if (r == null) {
+                rows.add(new DigestRow(a.node(), "–", "–", "unreachable: " + a.unreachable(), false));
+            } else if (r.isError()) {
+                rows.add(new DigestRow(a.node(), "–", "–", "no stats digest: " + r.error(), false));
             } else {
                 String k = r.get("items") + "/" + r.get("digest");
-                rows.add(new DigestRow(a.getKey(), r.get("items"), r.get("digest"), null, k.equals(majority)));
+                rows.add(new DigestRow(a.node(), r.get("items"), r.get("digest"), null, k.equals(majority)));
             }
         }
         return rows;
@@ -109,11 +164,18 @@ public class ReplicationPage {
     private Map<String, List<NodeRow>> groups() {
         Map<String, List<NodeRow>> groups = new LinkedHashMap<>();
         fleet.groups().forEach((g, nodes) -> {
-            List<NodeRow> rows = new ArrayList<>();
+            Map<NodeAddress, ReplicationStats> stats = new LinkedHashMap<>();
+            Map<Integer, String> byNodeId = new java.util.HashMap<>();
             for (NodeAddress n : nodes) {
                 NodeStatus s = history.status(n);
-                rows.add(new NodeRow(n, s.up(), s.latest() == null ? ReplicationStats.NONE : s.latest().replication()));
+                ReplicationStats r = s.latest() == null ? ReplicationStats.NONE : s.latest().replication();
+                stats.put(n, r);
+                if (r.enabled()) {
+                    byNodeId.putIfAbsent(r.nodeId(), n.id());
+                }
             }
+            List<NodeRow> rows = new ArrayList<>();
+            stats.forEach((n, r) -> rows.add(new NodeRow(n, history.status(n).up(), r, Map.copyOf(byNodeId))));
             groups.put(g, rows);
         });
         return groups;

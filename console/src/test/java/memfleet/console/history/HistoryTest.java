@@ -29,7 +29,8 @@ class HistoryTest {
 
     History history() {
         return new History(new HistoryProperties(Duration.ofMinutes(2), Duration.ofHours(1), Duration.ofMinutes(1),
-                Duration.ofSeconds(10)), new CollectProperties(Duration.ofSeconds(2), Duration.ofSeconds(1), 8),
+                Duration.ofSeconds(10)), new CollectProperties(Duration.ofSeconds(2), Duration.ofSeconds(1), 8,
+                CollectProperties.Tls.OFF, CollectProperties.Auth.NONE, java.util.Map.of()),
                 new Fleet(new FleetProperties(List.of("127.0.0.1:11211@a"), List.of(), Duration.ofSeconds(30))));
     }
 

@@ -35,7 +35,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
 /**
  * The console's pages in Debian's headless Chromium: every page loads with no browser console error, a key written
  * by a client is listed under its slab class and previews correctly, an admin deletes it while a viewer cannot, a
- * key named like a script renders as text, and the fleet page turns a stopped node down and back up without a reload.
+ * key named like a script renders as text, the fleet page turns a stopped node down and back up without a reload, and
+ * the Replication page shows the replicating pair in sync and its consistency check agreeing.
  * Screenshots of every page go to {@code memfleet.screenshots} (docs/ when run for the README).
  */
 class BrowserIT {
@@ -46,8 +47,13 @@ class BrowserIT {
 
     @BeforeAll
     static void start() {
-        a = NodeProcess.start();
-        b = NodeProcess.start();
+        // a pair that replicates, so the Replication page (and its screenshot) shows a real group
+        int portA = NodeProcess.freePort();
+        int portB = NodeProcess.freePort();
+        int replA = NodeProcess.freePort();
+        int replB = NodeProcess.freePort();
+        a = NodeProcess.startOn(portA, "-X", Integer.toString(replA), "-x", "127.0.0.1:" + replB, "--node-id=1");
+        b = NodeProcess.startOn(portB, "-X", Integer.toString(replB), "-x", "127.0.0.1:" + replA, "--node-id=2");
         console = new ConsoleInstance("--memfleet.nodes=" + a.id() + "@east," + b.id() + "@east");
     }
 
@@ -238,6 +244,25 @@ class BrowserIT {
         assertThat(driver.findElement(By.id("item-value")).getText()).isEqualTo("<img src=x onerror=alert(2)>");
         assertThat(driver.findElements(By.cssSelector("main script, main img"))).isEmpty();
         assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        assertThat(consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theReplicationPageShowsThePairInSyncAndTheCheckAgrees() {
+        assertThat(a.set("replicated", 0, "on both")).isEqualTo("STORED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.gets("replicated").contains("on both"));
+        login("viewer");
+        By stateA = By.cssSelector("tr[data-node='" + a.id() + "'] td:nth-child(4)");
+        By stateB = By.cssSelector("tr[data-node='" + b.id() + "'] td:nth-child(4)");
+        By linksUp = By.xpath("//table[contains(@class,'replication-links')]//tr[td[4][normalize-space()='up']]");
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            open("/replication");
+            return driver.findElement(stateA).getText().equals("in_sync") && driver.findElement(stateB).getText().equals("in_sync")
+                    && driver.findElements(linksUp).size() == 2;
+        });
+        driver.findElement(By.cssSelector("section[data-group='east'] form button")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !driver.findElements(By.id("verdict")).isEmpty());
+        assertThat(driver.findElement(By.id("verdict")).getText()).isEqualTo("consistent: every node holds the same items");
         assertThat(consoleErrors()).isEmpty();
     }
 

@@ -30,9 +30,11 @@ class ConsoleIT {
     static ServerSocket blackHole;
     static final List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
     static ConsoleInstance console;
+    static java.nio.file.Path log;
 
     @BeforeAll
     static void start() throws IOException {
+        log = java.nio.file.Files.createTempFile("console-it-", ".log");
         a = NodeProcess.start();
         b = NodeProcess.start();
         stopped = NodeProcess.start();
@@ -48,7 +50,7 @@ class ConsoleIT {
             }
         });
         console = new ConsoleInstance("--memfleet.nodes=" + a.id() + "@east," + b.id() + "@east," + stopped.id()
-                + "@west,127.0.0.1:" + blackHole.getLocalPort() + "@west");
+                + "@west,127.0.0.1:" + blackHole.getLocalPort() + "@west", "--logging.file.name=" + log);
         await().atMost(Duration.ofSeconds(30)).until(() -> scrape().getOrDefault(up(a), -1.0) == 1.0
                 && scrape().getOrDefault(up(b), -1.0) == 1.0);
     }
@@ -77,6 +79,10 @@ class ConsoleIT {
 
     /** Every sample line of /actuator/prometheus: {@code name{labels}} to value. */
     static Map<String, Double> scrape() {
+        return scrape(console);
+    }
+
+    static Map<String, Double> scrape(ConsoleInstance console) {
         ConsoleInstance.Response r = console.session().get("/actuator/prometheus");
         assertThat(r.statusCode()).isEqualTo(200);
         Map<String, Double> samples = new HashMap<>();
@@ -213,7 +219,7 @@ class ConsoleIT {
     }
 
     @Test
-    void flushAllNeedsTheTargetsNameTyped() {
+    void flushAllNeedsTheTargetsNameTyped() throws IOException {
         ConsoleInstance.Session admin = console.session().login("admin", "admin");
         b.set("survives", 0, "1");
         ConsoleInstance.Response wrong = admin.post("/admin/flush", Map.of("target", b.id(), "confirm", "yes",
@@ -225,14 +231,79 @@ class ConsoleIT {
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(right.body()).contains("OK");
         assertThat(b.gets("survives")).isEqualTo("END\r\n");
+        assertThat(auditLines("action=flush_all node=" + b.id()))
+                .containsExactly("user=admin action=flush_all node=" + b.id() + " target=" + b.id() + " result=OK");
+    }
+
+    /** The {@code memfleet.audit} lines (message only) that contain {@code part}. */
+    static List<String> auditLines(String part) throws IOException {
+        return java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("memfleet.audit"))
+                .map(l -> l.substring(l.indexOf("user="))).filter(l -> l.contains(part)).toList();
+    }
+
+    @Test
+    void everyChangeWritesOneAuditLine() throws IOException {
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        admin.post("/keys/set", Map.of("id", a.id(), "key", "audited", "value", "v", "_csrf", admin.csrf("/")));
+        admin.post("/keys/touch", Map.of("id", a.id(), "key", "audited", "exptime", "100", "_csrf", admin.csrf("/")));
+        admin.post("/keys/delete", Map.of("id", a.id(), "key", "audited", "_csrf", admin.csrf("/")));
+        admin.post("/keys/delete", Map.of("id", a.id(), "key", "audited", "_csrf", admin.csrf("/")));
+        admin.post("/keys/delete", Map.of("id", a.id(), "key", "audited two", "_csrf", admin.csrf("/")));
+        String node = "node=" + a.id();
+        assertThat(auditLines(" key=audited ")).containsExactly(
+                "user=admin action=set " + node + " key=audited result=STORED",
+                "user=admin action=touch " + node + " key=audited result=TOUCHED",
+                "user=admin action=delete " + node + " key=audited result=DELETED",
+                "user=admin action=delete " + node + " key=audited result=NOT_FOUND");
+        assertThat(auditLines("key refused")).contains("user=admin action=delete " + node + " key refused result=invalid key");
+        // a viewer's refused attempt changes nothing and is not a change
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        viewer.post("/keys/delete", Map.of("id", a.id(), "key", "audited", "_csrf", viewer.csrf("/")));
+        assertThat(auditLines("user=viewer")).isEmpty();
+    }
+
+    @Test
+    void aKeyThatIsNotUtf8IsListedEscapedPreviewedAndDeleted() throws IOException {
+        byte[] key = {'b', 'i', 'n', '-', (byte) 0xff, (byte) 0xfe, 'k'};
+        String hex = java.util.HexFormat.of().formatHex(key);
+        java.io.ByteArrayOutputStream set = new java.io.ByteArrayOutputStream();
+        set.writeBytes("set ".getBytes());
+        set.writeBytes(key);
+        set.writeBytes(" 3 0 5\r\nbytes\r\n".getBytes());
+        assertThat(a.send(set.toByteArray(), "\r\n")).isEqualTo("STORED\r\n");
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.get("/keys?id=" + a.id() + "&class=1").body())
+                .contains(">bin-\\xff\\xfek</a>").contains("keyhex=" + hex));
+        ConsoleInstance.Response item = admin.get("/keys/item?id=" + a.id() + "&key=ignored&keyhex=" + hex + "&class=1");
+        assertThat(item.statusCode()).isEqualTo(200);
+        assertThat(item.body()).contains("bin-\\xff\\xfek").contains("not UTF-8").contains(">bytes<")
+                .contains("name=\"keyhex\" value=\"" + hex + "\"");
+        assertThat(admin.get("/keys/item?id=" + a.id() + "&keyhex=ff0aff").statusCode()).isEqualTo(400);
+        ConsoleInstance.Response deleted = admin.post("/keys/delete", Map.of("id", a.id(), "key", "bin-\\xff\\xfek",
+                "keyhex", hex, "class", "1", "_csrf", admin.csrf("/")));
+        assertThat(deleted.location().orElseThrow()).contains("DELETED");
+        java.io.ByteArrayOutputStream gets = new java.io.ByteArrayOutputStream();
+        gets.writeBytes("gets ".getBytes());
+        gets.writeBytes(key);
+        gets.writeBytes("\r\n".getBytes());
+        assertThat(a.send(gets.toByteArray(), "END\r\n")).isEqualTo("END\r\n");
+        assertThat(auditLines("keyhex=" + hex)).containsExactly(
+                "user=admin action=delete node=" + a.id() + " key=bin-\\xff\\xfek keyhex=" + hex + " result=DELETED");
     }
 
     @Test
     void consistencyCheckSaysWhenNodesCannotBeCompared() {
         ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
-        ConsoleInstance.Response r = viewer.post("/replication/check", Map.of("group", "east", "_csrf", viewer.csrf("/replication")));
+        // west: the hung node never answers, the other one may be stopped by now
+        ConsoleInstance.Response r = viewer.post("/replication/check", Map.of("group", "west", "_csrf", viewer.csrf("/replication")));
         assertThat(r.statusCode()).isEqualTo(200);
-        // nodes built before replication answer ERROR to stats digest: the check must not claim consistency
-        assertThat(r.body()).contains("no stats digest: ERROR").doesNotContain("consistent: every node");
+        assertThat(r.body()).contains("cannot tell: fewer than two nodes answered stats digest")
+                .contains("unreachable: no answer within").doesNotContain("consistent: every node");
+        // east: a and b are independent nodes in one group, and a key only a holds makes their digests differ; they
+        // do not replicate, so their contents are not meant to agree and the check does not call that inconsistent
+        a.send("set only_on_a 0 0 1\r\nx\r\n", "\r\n");
+        ConsoleInstance.Response east = viewer.post("/replication/check", Map.of("group", "east", "_csrf", viewer.csrf("/replication")));
+        assertThat(east.body()).contains("nothing to compare: no node of this group replicates")
+                .contains("not replicating: not compared").doesNotContain("INCONSISTENT");
     }
 }

@@ -36,6 +36,13 @@ final class NodeProcess implements AutoCloseable {
         return n;
     }
 
+    /** A node on a port chosen beforehand (a replication peer must know it before the node starts). */
+    static NodeProcess startOn(int port, String... args) {
+        NodeProcess n = new NodeProcess(port, args);
+        n.restart();
+        return n;
+    }
+
     static Path jar() {
         Path jar = Path.of(System.getProperty("memfleet.node.jar", "../node/target/memfleet-node.jar"));
         if (!Files.isRegularFile(jar)) {
@@ -91,6 +98,21 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to this process only, by its pid. */
+    void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     String id() {
         return "127.0.0.1:" + port;
     }
@@ -109,10 +131,15 @@ final class NodeProcess implements AutoCloseable {
 
     /** Sends {@code request} and reads until the reply ends with {@code terminator}. */
     String send(String request, String terminator) {
+        return send(request.getBytes(StandardCharsets.UTF_8), terminator);
+    }
+
+    /** Sends raw bytes (keys that are not UTF-8) and reads until the reply ends with {@code terminator}. */
+    String send(byte[] request, String terminator) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.write(request);
             out.flush();
             InputStream in = s.getInputStream();
             StringBuilder sb = new StringBuilder();

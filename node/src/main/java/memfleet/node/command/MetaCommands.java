@@ -626,25 +626,36 @@ final class MetaCommands {
 
     // ---------------------------------------------------------------- md
 
-    private void delete(byte[] line, TextTokenizer t, int ntokens, ByteBuf out) {
+    /**
+     * md and ma's common start, as memcached checks it: token count, key length, flag count, flags. False
+     * when the command has been answered (with an error).
+     */
+    private boolean startKeyCommand(byte[] line, TextTokenizer t, int ntokens, ByteBuf out) {
         if (ntokens < 3) {
             ReplyBytes.put(out, TextReplies.ERROR);
-            return;
+            return false;
         }
         reset();
         if (t.length(1) > TextCommands.KEY_MAX_LENGTH) {
             ReplyBytes.put(out, E_FORMAT);
-            return;
+            return false;
         }
         if (ntokens > MAX_OPT_TOKENS) {
             ReplyBytes.put(out, E_TOO_LONG);
-            return;
+            return false;
         }
         if (!preparse(line, t, 2)) {
             error(out, E_INVALID_OR_DUP);
-            return;
+            return false;
         }
         text.noreply = noReply;
+        return true;
+    }
+
+    private void delete(byte[] line, TextTokenizer t, int ntokens, ByteBuf out) {
+        if (!startKeyCommand(line, t, ntokens, out)) {
+            return;
+        }
         int codeAt = out.writerIndex();
         ReplyBytes.put(out, HD); // replaced below
         if (!missFlags(line, t, out, codeAt)) {
@@ -697,35 +708,14 @@ final class MetaCommands {
     // ---------------------------------------------------------------- ma
 
     private void arithmetic(byte[] line, TextTokenizer t, int ntokens, ByteBuf out) {
-        if (ntokens < 3) {
-            ReplyBytes.put(out, TextReplies.ERROR);
+        if (!startKeyCommand(line, t, ntokens, out)) {
             return;
         }
-        reset();
-        if (t.length(1) > TextCommands.KEY_MAX_LENGTH) {
-            ReplyBytes.put(out, E_FORMAT);
-            return;
-        }
-        if (ntokens > MAX_OPT_TOKENS) {
-            ReplyBytes.put(out, E_TOO_LONG);
-            return;
-        }
-        if (!preparse(line, t, 2)) {
-            error(out, E_INVALID_OR_DUP);
-            return;
-        }
-        text.noreply = noReply;
-        boolean incr = switch (mode) {
-            case 0, 'I', '+' -> true;
-            case 'D', '-' -> false;
-            default -> {
-                error(out, E_MA_MODE);
-                yield true;
-            }
-        };
         if (mode != 0 && mode != 'I' && mode != '+' && mode != 'D' && mode != '-') {
+            error(out, E_MA_MODE);
             return;
         }
+        boolean incr = mode != 'D' && mode != '-';
         int hv = store.hash(key, nkey);
         ReentrantLock lock = store.lock(hv);
         int mark = out.writerIndex();

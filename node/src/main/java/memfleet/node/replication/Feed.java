@@ -21,6 +21,9 @@ import memfleet.protocol.replication.ReplicationFrames;
  */
 final class Feed {
     private static final int CHUNK = 256 * 1024;
+    /** How long after its last record a feed keeps polling instead of waiting to be woken. */
+    private static final long BATCHING_NANOS = 20_000_000L;
+    private static final long POLL_NANOS = 1_000_000L;
     private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -101,6 +104,8 @@ final class Feed {
             byte[] body = new byte[CHUNK];
             byte[] head = new byte[12];
             long lastSent = System.currentTimeMillis();
+            long lastData = System.nanoTime() - BATCHING_NANOS - 1;
+            boolean eager = replication.settings.minAcks > 0;
             while (!closed && !replication.closed) {
                 long n = backlog.read(from, scratch, scratchSize);
                 if (n == -1) {
@@ -114,7 +119,14 @@ final class Feed {
                     continue;
                 }
                 if (n == 0) {
-                    backlog.awaitBeyond(from, Replication.HEARTBEAT_MILLIS / 2);
+                    if (eager || System.nanoTime() - lastData > BATCHING_NANOS) {
+                        // idle (or --min-acks is waiting on us): writers wake this feed on their next record
+                        backlog.awaitBeyond(from, Replication.HEARTBEAT_MILLIS / 2);
+                    } else {
+                        // under load, poll every millisecond instead: no wake-up per write, and a frame
+                        // carries a millisecond of records
+                        java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
+                    }
                     if (backlog.head() <= from && System.currentTimeMillis() - lastSent >= Replication.HEARTBEAT_MILLIS) {
                         FrameIO.putInt(head, 0, replication.store.clock().now());
                         io.send(ReplicationFrames.PING, head, 4);
@@ -129,6 +141,7 @@ final class Feed {
                 FrameIO.putInt(head, 0, replication.store.clock().now());
                 FrameIO.putLong(head, 4, from);
                 io.send(ReplicationFrames.RECORDS, head, 12, body, (int) n);
+                lastData = System.nanoTime();
                 from += n;
                 sentOffset = from;
                 lastSent = System.currentTimeMillis();

@@ -34,6 +34,8 @@ final class PeerLink {
     volatile long partialResyncs;
     volatile long appliedOps;
     private long peerReplid;
+    /** This link has subscribed before: a later CONTINUE is a resume after a cut. */
+    private boolean subscribedBefore;
     private long streamOffset;
     /** Native copy of a frame's records, so keys and values have addresses for the store. */
     private long scratch;
@@ -184,15 +186,17 @@ final class PeerLink {
                 state = "syncing";
                 receiveSnapshot(r);
                 fullResyncs++;
+                subscribedBefore = true;
                 replication.fullCopyFrom.add(peerNode);
                 return true;
             }
             case ReplicationFrames.CONTINUE -> {
                 boolean resumed = replication.applied.containsKey((int) (r[0] & 0xFF));
                 readPosition(r);
-                if (resumed || streamOffset > 0) {
+                if (resumed || streamOffset > 0 || subscribedBefore) {
                     partialResyncs++;
                 }
+                subscribedBefore = true;
                 return true;
             }
             default -> throw new IOException("unexpected replication frame " + type);

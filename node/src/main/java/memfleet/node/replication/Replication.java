@@ -54,7 +54,6 @@ public final class Replication implements MutationLog {
         this.settings = settings;
         this.tls = tls;
         this.store = store;
-        this.remote = new RemoteWrites(store);
         this.nodeId = settings.nodeId >= 0 ? settings.nodeId : defaultNodeId(settings);
         this.replid = new SecureRandom().nextLong() & Long.MAX_VALUE;
         this.backlog = new Backlog(settings.replBacklogSize);
@@ -62,6 +61,9 @@ public final class Replication implements MutationLog {
         for (String peer : settings.replicationPeers) {
             links.add(new PeerLink(this, peer, connectPort));
         }
+        // in a group of three or more, what a node applies goes on to its other peers: a write whose origin
+        // died before sending it to everyone still reaches every survivor (in a pair there is nobody to tell)
+        this.remote = links.size() >= 2 ? new RemoteWrites(store, this) : new RemoteWrites(store);
     }
 
     /** A node id from the host name and ports, for nodes not given {@code --node-id}. */

@@ -726,11 +726,12 @@ public final class ItemStore {
     }
 
     /** A peer's flush_all: items older than {@code version} are invalid from now on, by version alone. */
-    void flushBefore(long version) {
-        raiseOldestCas(version);
+    boolean flushBefore(long version) {
+        boolean raised = raiseOldestCas(version);
         if (oldestLive == 0) {
             oldestLive = 1; // enables memcached's check; no item was accessed at relative time 1
         }
+        return raised;
     }
 
     public long oldestCas() {
@@ -739,10 +740,12 @@ public final class ItemStore {
 
     final Tombstones tombstones = new Tombstones();
 
-    private synchronized void raiseOldestCas(long version) {
+    private synchronized boolean raiseOldestCas(long version) {
         if (version > oldestCas) {
             oldestCas = version;
+            return true;
         }
+        return false;
     }
 
     public int oldestLive() {

@@ -16,9 +16,21 @@ public final class RemoteWrites {
     public static final int TOO_LARGE = 3;
 
     private final ItemStore store;
+    /** In groups of three or more: where writes that changed this node are passed on (relayed), else null. */
+    private final MutationLog relay;
 
     public RemoteWrites(ItemStore store) {
+        this(store, null);
+    }
+
+    /**
+     * With {@code relay}, every peer write that changes this node is logged again for this node's own
+     * peers, so a write that reached only some nodes of a group (its origin died mid-stream) still reaches
+     * all. A write that changes nothing (already here, or older) is not passed on, which ends the relay.
+     */
+    public RemoteWrites(ItemStore store, MutationLog relay) {
         this.store = store;
+        this.relay = relay;
     }
 
     /**
@@ -51,6 +63,9 @@ public final class RemoteWrites {
                 store.unlink(old, hv);
             }
             store.link(it, hv, version);
+            if (relay != null) {
+                relay.stored(it);
+            }
             return APPLIED;
         } finally {
             lock.unlock();
@@ -64,13 +79,16 @@ public final class RemoteWrites {
         lock.lock();
         try {
             store.casClock().observe(version);
-            store.tombstones.put(hv, key, nkey, version);
+            boolean newer = store.tombstones.put(hv, key, nkey, version);
             long old = store.get(hv, key, nkey);
-            if (old > 0 && Item.cas(old) <= version) {
+            boolean removed = old > 0 && Item.cas(old) <= version;
+            if (removed) {
                 store.unlink(old, hv);
-                return true;
             }
-            return false;
+            if (relay != null && (removed || (newer && old <= 0))) {
+                relay.deleted(key, nkey, version);
+            }
+            return removed;
         } finally {
             lock.unlock();
         }
@@ -98,8 +116,8 @@ public final class RemoteWrites {
         store.casClock().observe(version);
         if (at > store.clock().now()) {
             store.flushAll(at - store.clock().now(), false);
-        } else {
-            store.flushBefore(version);
+        } else if (store.flushBefore(version) && relay != null) {
+            relay.flushed(0, version);
         }
     }
 

@@ -13,14 +13,16 @@ final class Tombstones {
     private final long[] versions = new long[SLOTS];
 
     /** Under the stripe lock of {@code hv}. */
-    void put(int hv, long key, int nkey, long version) {
+    /** Remembers the delete; false when the slot already held this key's delete at this version or later. */
+    boolean put(int hv, long key, int nkey, long version) {
         int slot = hv & (SLOTS - 1);
         long h = keyHash(key, nkey);
-        if (keyHashes[slot] == h && versions[slot] > version) {
-            return; // an older delete arriving late must not replace the newer one
+        if (keyHashes[slot] == h && versions[slot] >= version) {
+            return false; // an older delete arriving late must not replace the newer one
         }
         keyHashes[slot] = h;
         versions[slot] = version;
+        return true;
     }
 
     /** Under the stripe lock: the version of the key's last remembered delete, or 0. */

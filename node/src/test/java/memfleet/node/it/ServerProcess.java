@@ -28,12 +28,22 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** The whole command line, {@code -p} included, so {@link #restart} starts the same server again. */
+    private final List<String> command;
+    /** The unix socket the server listens on instead of TCP, or null. */
+    private final Path socketFile;
 
-    private ServerProcess(String name, Process process, int port, Path log) {
+    private final java.util.Map<String, String> env;
+
+    private ServerProcess(String name, Process process, int port, Path log, List<String> command, Path socketFile,
+            java.util.Map<String, String> env) {
+        this.env = env;
         this.name = name;
         this.process = process;
         this.port = port;
         this.log = log;
+        this.command = List.copyOf(command);
+        this.socketFile = socketFile;
     }
 
     /** The path of the node jar built by this build ({@code node/target/memfleet-node.jar}). */
@@ -104,22 +114,90 @@ public final class ServerProcess implements AutoCloseable {
             cmd.addAll(List.of("-U", "0"));
         }
         cmd.addAll(argList);
+        int sock = argList.indexOf("-s");
+        Path socketFile = sock >= 0 ? Path.of(argList.get(sock + 1)) : null;
+        return launch(name, cmd, env, port, socketFile, Duration.ofSeconds(30));
+    }
+
+    private static ServerProcess launch(String name, List<String> cmd, java.util.Map<String, String> env, int port,
+            Path socketFile, Duration timeout) {
         try {
             Path log = Files.createTempFile(name + "-" + port + "-", ".log");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
-            ServerProcess server = new ServerProcess(name, p, port, log);
-            int sock = argList.indexOf("-s");
-            if (sock >= 0) {
-                server.awaitSocketFile(Path.of(argList.get(sock + 1)), Duration.ofSeconds(30));
+            ServerProcess server = new ServerProcess(name, p, port, log, cmd, socketFile, env);
+            if (socketFile != null) {
+                server.awaitSocketFile(socketFile, timeout);
             } else {
-                server.awaitListening(Duration.ofSeconds(30));
+                server.awaitListening(timeout);
             }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts the same server again, with the same command line and port, once this process has ended (after
+     * {@link #kill} or {@link #close}); waits up to {@code timeout} for it to listen.
+     */
+    public ServerProcess restart(Duration timeout) {
+        if (process.isAlive()) {
+            throw new IllegalStateException(this + " is still running");
+        }
+        return launch(name, command, env, port, socketFile, timeout);
+    }
+
+    /** {@link #restart(Duration)} with the usual 30 s to come up. */
+    public ServerProcess restart() {
+        return restart(Duration.ofSeconds(30));
+    }
+
+    /** The command line the server was started with. */
+    public List<String> command() {
+        return command;
+    }
+
+    /** Ends the process at once with SIGKILL ({@code kill -9}): no shutdown hook, nothing flushed. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the process with SIGSTOP: it keeps its sockets open but runs no code until {@link #resume}. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause paused} process run again (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    /** Sends {@code signal} (a name such as {@code TERM} or {@code STOP}) to the process with {@code kill(1)}. */
+    public void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).redirectErrorStream(true)
+                    .start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True while the process runs (a paused process runs). */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     private void awaitListening(Duration timeout) {
@@ -210,8 +288,20 @@ public final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + pid());
     }
 
+    /**
+     * Ends the process (SIGTERM, then SIGKILL after 10 s) and waits for it; a {@link #pause paused} process is
+     * resumed first so that it can handle the SIGTERM. Safe to call more than once.
+     */
     @Override
     public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            signal("CONT");
+        } catch (RuntimeException alreadyGone) {
+            // exited meanwhile
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -88,11 +88,12 @@ class ClientRepliesTest {
     @Test
     void replicationFieldsAndPeers() {
         StatsReply r = StatsReply.parse(String.join("\r\n", "STAT enabled 1", "STAT node_id 3", "STAT state in_sync",
-                "STAT replication_id 9f3c0a12b4d5e6f7", "STAT offset 123456", "STAT ops 789", "STAT min_acks 0",
+                "STAT replication_id 9f3c0a12b4d5e6f7", "STAT offset 123456", "STAT ops 789", "STAT backlog_size 33554432",
+                "STAT backlog_first_offset 1000", "STAT min_acks 0",
                 "STAT peers 2", "STAT peer0:address 127.0.0.1:11212", "STAT peer0:node_id 7", "STAT peer0:link up",
                 "STAT peer0:sent_offset 123456", "STAT peer0:acked_offset 123400", "STAT peer0:lag_ops 2",
                 "STAT peer0:lag_bytes 56", "STAT peer0:lag_ms 3", "STAT peer0:full_resyncs 1",
-                "STAT peer0:partial_resyncs 0", "STAT peer0:last_error -", "STAT peer1:address 10.0.0.9:11211",
+                "STAT peer0:partial_resyncs 0", "STAT peer0:applied_ops 42", "STAT peer0:last_error -", "STAT peer1:address 10.0.0.9:11211",
                 "STAT peer1:node_id -1", "STAT peer1:link connecting", "STAT peer1:last_error connection refused by host",
                 "END", ""));
         ReplicationStats s = ReplicationStats.of(r);
@@ -102,9 +103,11 @@ class ClientRepliesTest {
         assertThat(s.replicationId()).isEqualTo("9f3c0a12b4d5e6f7");
         assertThat(s.offset()).isEqualTo(123456);
         assertThat(s.ops()).isEqualTo(789);
+        assertThat(s.backlogSize()).isEqualTo(33554432);
+        assertThat(s.backlogFirstOffset()).isEqualTo(1000);
         assertThat(s.peers()).hasSize(2);
         ReplicationStats.Peer p0 = s.peers().get(0);
-        assertThat(p0).isEqualTo(new ReplicationStats.Peer("127.0.0.1:11212", 7, "up", 123456, 123400, 2, 56, 3, 1, 0, null));
+        assertThat(p0).isEqualTo(new ReplicationStats.Peer("127.0.0.1:11212", 7, "up", 123456, 123400, 2, 56, 3, 1, 0, 42, null));
         assertThat(s.peers().get(1).nodeId()).isEqualTo(-1);
         assertThat(s.peers().get(1).link()).isEqualTo("connecting");
         assertThat(s.peers().get(1).lastError()).isEqualTo("connection refused by host");
@@ -118,6 +121,36 @@ class ClientRepliesTest {
         assertThat(alone.enabled()).isFalse();
         assertThat(alone.state()).isEqualTo("alone");
         assertThat(alone.peers()).isEmpty();
+        assertThat(ReplicationStats.of(StatsReply.parse("STAT enabled 1\r\nSTAT state degraded\r\nEND\r\n")).state())
+                .isEqualTo("degraded");
+    }
+
+    @Test
+    void keysThatAreNotUtf8AreListedEscapedAndNamedByTheirBytes() {
+        byte[] reply = concat("ITEM caf\u00e9 [2 b; 0 s]\r\nITEM bin".getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xff, (byte) 0xfe, '\\', 'k'}, " [3 b; 0 s]\r\nEND\r\n".getBytes(StandardCharsets.UTF_8));
+        List<CachedumpReply.Entry> e = CachedumpReply.parse(reply);
+        assertThat(e.get(0)).isEqualTo(new CachedumpReply.Entry("caf\u00e9", 2, 0));
+        assertThat(e.get(1)).isEqualTo(new CachedumpReply.Entry("bin\\xff\\xfe\\\\k", 3, 0, "62696efffe5c6b"));
+        ItemKey k = e.get(1).itemKey();
+        assertThat(k.isUtf8()).isFalse();
+        assertThat(k.bytes()).containsExactly('b', 'i', 'n', 0xff, 0xfe, '\\', 'k');
+        assertThat(k.value()).isEqualTo("bin\\xff\\xfe\\\\k");
+        assertThat(e.get(0).itemKey()).isEqualTo(new ItemKey("caf\u00e9"));
+        assertThat(ItemKey.ofBytes("caf\u00e9".getBytes(StandardCharsets.UTF_8)).isUtf8()).isTrue();
+        // the wire rule holds for raw keys too
+        assertThatThrownBy(() -> ItemKey.ofHex("ff20ff")).hasMessageContaining("whitespace or a control character");
+        assertThatThrownBy(() -> ItemKey.ofHex("ff0aff")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ItemKey.ofHex("zz")).hasMessageContaining("hex");
+        assertThatThrownBy(() -> ItemKey.ofBytes(new byte[251])).hasMessageContaining("251 bytes");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     @Test
