@@ -78,11 +78,11 @@ public final class BinaryCommands {
     private boolean saslStarted;
     private boolean saslAwaitingStep;
 
-    public BinaryCommands(Node node, ThreadStats stats, SaslPasswordFile sasl) {
+    public BinaryCommands(Node node, ThreadStats stats) {
         this.node = node;
         this.store = node.store();
         this.stats = stats;
-        this.sasl = sasl;
+        this.sasl = node.settings().sasl ? new SaslPasswordFile(java.nio.file.Path.of(node.settings().saslPasswordFile)) : null;
     }
 
     private static byte[] ascii(String s) {

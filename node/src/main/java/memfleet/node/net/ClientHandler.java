@@ -15,7 +15,6 @@ import memfleet.node.stats.ThreadStats;
 import memfleet.node.store.ItemStore;
 import memfleet.node.store.NativeMemory;
 import memfleet.node.config.Protocol;
-import memfleet.node.sasl.SaslPasswordFile;
 import memfleet.protocol.binary.BinaryHeader;
 import memfleet.protocol.text.TextReplies;
 
@@ -524,8 +523,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     private void startBinary() {
         binary = true;
-        SaslPasswordFile sasl = node.settings().sasl ? new SaslPasswordFile(java.nio.file.Path.of(node.settings().saslPasswordFile)) : null;
-        binaryCommands = new BinaryCommands(node, stats, sasl);
+        binaryCommands = new BinaryCommands(node, stats);
     }
 
     private boolean mayBeLongGet(int start) {
