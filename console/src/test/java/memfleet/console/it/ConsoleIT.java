@@ -291,6 +291,42 @@ class ConsoleIT {
                 "user=admin action=delete node=" + a.id() + " key=bin-\\xff\\xfek keyhex=" + hex + " result=DELETED");
     }
 
+    /**
+     * Reactor Netty 1.3.6 can stop reading a keep-alive connection after a request that arrived while the previous
+     * one was finishing (reactor/reactor-netty#4361): the next request then hangs forever. The console closes each
+     * connection after its response instead; this checks that it does, and that many browser-like sessions logging in
+     * and walking the pages at once all get every answer.
+     */
+    @Test
+    void everyRequestGetsItsAnswerAndItsOwnConnection() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), console.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /login HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n".getBytes());
+            String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nconnection: close\r\n")
+                    .contains("name=\"_csrf\"");
+        }
+        List<java.util.concurrent.Future<Integer>> walks = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 4; t++) {
+                walks.add(pool.submit(() -> {
+                    int answered = 0;
+                    for (int i = 0; i < 10; i++) {
+                        ConsoleInstance.Session s = console.session().login("viewer", "viewer");
+                        for (String page : List.of("/", "/slabs", "/replication", "/node?id=" + a.id(), "/slabs?id=" + a.id())) {
+                            assertThat(s.get(page).statusCode()).as(page).isEqualTo(200);
+                            answered++;
+                        }
+                    }
+                    return answered;
+                }));
+            }
+            for (var w : walks) {
+                assertThat(w.get(120, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(50);
+            }
+        }
+    }
+
     @Test
     void consistencyCheckSaysWhenNodesCannotBeCompared() {
         ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");

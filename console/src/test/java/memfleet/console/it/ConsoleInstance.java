@@ -61,8 +61,8 @@ final class ConsoleInstance implements AutoCloseable {
 
     /**
      * A browser-like session over Reactor Netty's HTTP client: the session cookie kept, redirects not followed
-     * (so tests see them). Not the JDK's HttpClient: on this JDK its POSTs on a reused keep-alive connection
-     * after a GET sometimes never complete, with curl, browsers and Reactor Netty unaffected.
+     * (so tests see them). (Requests that once hung on a reused keep-alive connection were the server's doing,
+     * reactor/reactor-netty#4361; see {@code HttpServerSettings}.)
      */
     final class Session {
         private final Map<String, String> cookies = new ConcurrentHashMap<>();
