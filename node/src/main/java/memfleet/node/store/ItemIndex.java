@@ -5,10 +5,16 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * memcached's {@code assoc.c} plus its item locks: a power-of-two table of bucket heads (32-bit refs in
  * native memory, so the JVM heap does not grow with the item count) chained through each item's
- * {@link Item#HNEXT}, guarded by a fixed set of striped
- * locks. A bucket always falls under one stripe because the table is never smaller than the stripe
- * count. The table doubles when items exceed 1.5 per bucket; expansion takes every stripe, so readers
- * that hold their stripe always see a consistent table.
+ * {@link Item#HNEXT}, guarded by a fixed set of striped locks. A bucket always falls under one stripe because
+ * the table is never smaller than the stripe count.
+ *
+ * <p>The table doubles when items exceed 1.5 per bucket, incrementally as memcached's assoc maintenance thread
+ * does it: {@link #startExpansion} swaps in the doubled table under every stripe (a moment: nothing is moved),
+ * then {@link #migrate} moves the old buckets over one at a time, each under its own stripe, while requests go
+ * on. A lookup goes to the old table while its bucket has not moved yet ({@code hv & oldMask >= expandBucket}),
+ * else to the new one; the bucket's stripe covers both of its new buckets, and {@code expandBucket} only passes
+ * a bucket under that bucket's stripe, so a request holding its stripe always sees one consistent place. (A
+ * table of millions of items rehashed at once would stop every request for a second or more.)
  */
 public final class ItemIndex {
     /** Number of stripes: memcached's item_lock_hashpower of 12. */
@@ -21,6 +27,10 @@ public final class ItemIndex {
     private volatile int mask;
     private volatile int hashPower;
     private volatile boolean expanding;
+    /** While expanding: the table being emptied, its mask, and the first of its buckets not moved yet. */
+    private volatile long oldTable;
+    private volatile int oldMask;
+    private volatile int expandBucket;
 
     public ItemIndex(SlabAllocator slabs, int hashPowerInit, boolean expandable) {
         this.slabs = slabs;
@@ -47,6 +57,12 @@ public final class ItemIndex {
     }
 
     private long bucket(int hv) {
+        if (expanding) {
+            int old = hv & oldMask;
+            if (old >= expandBucket) {
+                return oldTable + ((long) old << 2);
+            }
+        }
         return table + ((long) (hv & mask) << 2);
     }
 
@@ -96,46 +112,103 @@ public final class ItemIndex {
 
     /** True when the table should double for {@code items} linked items. */
     public boolean wantsExpansion(long items) {
-        return expandable && hashPower < 31 && items > ((mask + 1L) * 3) / 2;
+        return expandable && !expanding && hashPower < 31 && items > ((mask + 1L) * 3) / 2;
     }
 
-    /** Doubles the table under every stripe; called by the LRU maintainer, never on a request path. */
-    public void expand() {
-        expanding = true;
-        for (ReentrantLock l : stripes) {
-            l.lock();
-        }
+    /**
+     * Swaps in a table twice the size, empty, with every bucket still to be moved ({@link #migrate}). Takes every
+     * stripe for that moment only. Called by the LRU maintainer, never on a request path.
+     */
+    public void startExpansion() {
+        long grown = memfleet.node.os.Libc.mmapAnonymous((mask + 1L) * 8);
+        lockAll();
         try {
-            long old = table;
-            long oldSize = mask + 1L;
-            long grown = memfleet.node.os.Libc.mmapAnonymous(oldSize * 8);
-            int grownMask = (int) (oldSize * 2 - 1);
-            for (long i = 0; i < oldSize; i++) {
-                int ref = NativeMemory.getInt(old + (i << 2));
+            oldTable = table;
+            oldMask = mask;
+            expandBucket = 0;
+            table = grown;
+            mask = mask * 2 + 1;
+            hashPower++;
+            expanding = true;
+        } finally {
+            unlockAll();
+        }
+    }
+
+    /**
+     * Moves up to {@code buckets} old buckets into the new table, each under its stripe, and ends the expansion
+     * after the last one. Returns true while buckets remain.
+     */
+    public boolean migrate(int buckets) {
+        if (!expanding) {
+            return false;
+        }
+        long oldSize = oldMask + 1L;
+        for (int n = 0; n < buckets && expandBucket < oldSize; n++) {
+            int b = expandBucket;
+            ReentrantLock l = stripes[b & (STRIPES - 1)];
+            l.lock();
+            try {
+                long head = oldTable + ((long) b << 2);
+                int ref = NativeMemory.getInt(head);
                 while (ref != 0) {
                     long it = slabs.address(ref);
                     int next = Item.hnext(it);
-                    long b = grown + ((long) (Murmur3.hash(Item.key(it), Item.nkey(it)) & grownMask) << 2);
-                    Item.hnext(it, NativeMemory.getInt(b));
-                    NativeMemory.putInt(b, ref);
+                    long nb = table + ((long) (Murmur3.hash(Item.key(it), Item.nkey(it)) & mask) << 2);
+                    Item.hnext(it, NativeMemory.getInt(nb));
+                    NativeMemory.putInt(nb, ref);
                     ref = next;
                 }
+                NativeMemory.putInt(head, 0);
+                expandBucket = b + 1;
+            } finally {
+                l.unlock();
             }
-            table = grown;
-            mask = grownMask;
-            hashPower++;
-            memfleet.node.os.Libc.munmap(old, oldSize * 4);
-        } finally {
-            for (int i = STRIPES - 1; i >= 0; i--) {
-                stripes[i].unlock();
-            }
+        }
+        if (expandBucket < oldSize) {
+            return true;
+        }
+        long old;
+        lockAll();
+        try {
+            old = oldTable;
             expanding = false;
+            oldTable = 0;
+        } finally {
+            unlockAll();
+        }
+        memfleet.node.os.Libc.munmap(old, oldSize * 4);
+        return false;
+    }
+
+    /** Doubles the table and moves every bucket now (tests, and a maintainer that cannot wait). */
+    public void expand() {
+        if (!expanding) {
+            startExpansion();
+        }
+        while (migrate(Integer.MAX_VALUE)) {
+            // all of it
         }
     }
 
-    /** The number of buckets now: a snapshot walk covers this many groups of buckets. */
+    private void lockAll() {
+        for (ReentrantLock l : stripes) {
+            l.lock();
+        }
+    }
+
+    private void unlockAll() {
+        for (int i = STRIPES - 1; i >= 0; i--) {
+            stripes[i].unlock();
+        }
+    }
+
+    /**
+     * The number of bucket groups a walk started now covers: the table size, or while the table is expanding the
+     * old size, so that {@link #visitGroup} never needs to split an old bucket.
+     */
     int size() {
-        return mask + 1;
+        return expanding ? oldMask + 1 : mask + 1;
     }
 
     /**
@@ -145,17 +218,36 @@ public final class ItemIndex {
      * item linked for all of it exactly once, even across an expansion.
      */
     void visitGroup(int group, int groups, ItemStore.ItemVisitor visitor) {
-        long size = mask + 1L;
-        long t = table;
-        for (long b = group; b < size; b += groups) {
-            int ref = NativeMemory.getInt(t + (b << 2));
-            while (ref != 0) {
-                long it = slabs.address(ref);
-                ref = Item.hnext(it);
-                if (!visitor.visit(it)) {
+        if (!expanding) {
+            long size = mask + 1L;
+            for (long b = group; b < size; b += groups) {
+                if (!visitChain(table + (b << 2), visitor)) {
                     return;
                 }
             }
+            return;
         }
+        // groups <= the old size: each old bucket of the group is either still whole in the old table, or split
+        // into new buckets b and b + oldSize, both of the group
+        long oldSize = oldMask + 1L;
+        for (long b = group; b < oldSize; b += groups) {
+            boolean whole = b >= expandBucket;
+            if (!(whole ? visitChain(oldTable + (b << 2), visitor)
+                    : visitChain(table + (b << 2), visitor) && visitChain(table + ((b + oldSize) << 2), visitor))) {
+                return;
+            }
+        }
+    }
+
+    private boolean visitChain(long head, ItemStore.ItemVisitor visitor) {
+        int ref = NativeMemory.getInt(head);
+        while (ref != 0) {
+            long it = slabs.address(ref);
+            ref = Item.hnext(it);
+            if (!visitor.visit(it)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

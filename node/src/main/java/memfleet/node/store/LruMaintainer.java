@@ -3,12 +3,14 @@ package memfleet.node.store;
 /**
  * memcached's LRU maintainer thread: per class it pulls HOT and WARM tails down to their shares of the
  * class's memory (moving ACTIVE items to WARM and the rest to COLD), moves ACTIVE items at the COLD tail
- * back to WARM, and doubles the key index when it gets crowded. Sleeps longer while there is nothing to
+ * back to WARM, and doubles the key index when it gets crowded, moving its buckets a slice per pass. Sleeps longer while there is nothing to
  * do, from 1 ms up to 1 s, as memcached's does.
  */
 public final class LruMaintainer implements Runnable {
     private static final int MIN_SLEEP_MICROS = 1000;
     private static final int MAX_SLEEP_MICROS = 1_000_000;
+    /** Old index buckets moved per pass while the index doubles (about 6,000 items, under a millisecond). */
+    private static final int EXPAND_SLICE = 4096;
 
     private final ItemStore store;
     private volatile boolean running = true;
@@ -52,10 +54,14 @@ public final class LruMaintainer implements Runnable {
                 }
             }
             juggles++;
-            if (store.index().wantsExpansion(store.currItems())) {
-                store.index().expand();
+            ItemIndex index = store.index();
+            if (index.wantsExpansion(store.currItems())) {
+                index.startExpansion();
             }
-            sleep = moved > 0 ? MIN_SLEEP_MICROS : Math.min(sleep * 2, MAX_SLEEP_MICROS);
+            // memcached's assoc thread moves buckets until done; here a slice per pass, so the LRU keeps being
+            // juggled and a worker sharing this core waits at most one slice for a stripe
+            boolean expanding = index.migrate(EXPAND_SLICE);
+            sleep = moved > 0 || expanding ? MIN_SLEEP_MICROS : Math.min(sleep * 2, MAX_SLEEP_MICROS);
         }
     }
 

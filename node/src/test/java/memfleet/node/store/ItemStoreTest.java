@@ -149,6 +149,58 @@ class ItemStoreTest {
     }
 
     @Test
+    void indexDoublesIncrementallyWhileKeysAreSetDeletedReadAndWalked() {
+        ItemIndex index = f.store.index();
+        int before = index.hashPower();
+        int n = (1 << before) * 2;
+        for (int i = 0; i < n; i++) {
+            f.set("key" + i, "v" + i);
+        }
+        index.startExpansion();
+        assertThat(index.expanding()).isTrue();
+        assertThat(index.hashPower()).isEqualTo(before + 1);
+        assertThat(index.size()).as("a walk started now splits no old bucket").isEqualTo(1 << before);
+        int step = 0;
+        while (index.expanding()) {
+            // between slices: change keys on both sides of the moving boundary, read a sample, walk everything
+            f.set("new" + step, "n" + step);
+            String changed = "key" + (step * 7919 % n);
+            assertThat(f.delete(changed)).isTrue();
+            assertThat(f.getString(changed)).isNull();
+            f.set(changed, "again" + step);
+            for (int i = step % 97; i < n; i += 97) {
+                assertThat(f.getString("key" + i)).isNotNull();
+            }
+            if (step % 16 == 0) {
+                for (int groups : new int[] {index.size(), ItemIndex.STRIPES}) {
+                    java.util.Set<Long> seen = new java.util.HashSet<>();
+                    long[] visits = {0};
+                    for (int g = 0; g < groups; g++) {
+                        index.visitGroup(g, groups, it -> {
+                            visits[0]++;
+                            return seen.add(it);
+                        });
+                    }
+                    assertThat(visits[0]).as("each item once, %d groups at step %d", groups, step)
+                            .isEqualTo(seen.size()).isEqualTo(f.store.currItems());
+                }
+            }
+            index.migrate(331);
+            step++;
+        }
+        assertThat(step).isGreaterThanOrEqualTo((1 << before) / 331);
+        assertThat(index.size()).isEqualTo(1 << (before + 1));
+        for (int i = 0; i < n; i++) {
+            assertThat(f.getString("key" + i)).matches("v" + i + "|again\\d+");
+        }
+        for (int s = 0; s < step; s++) {
+            assertThat(f.getString("new" + s)).isEqualTo("n" + s);
+            assertThat(f.getString("key" + (s * 7919 % n))).startsWith("again");
+        }
+        assertThat(f.store.currItems()).isEqualTo(n + step);
+    }
+
+    @Test
     void maintainerMovesHotItemsToColdAndCrawlerReclaimsExpired() {
         for (int i = 0; i < 1000; i++) {
             f.store(ItemStore.SET, "e" + i, "x".getBytes(), 0, i % 2 == 0 ? -1 : 0, 0);

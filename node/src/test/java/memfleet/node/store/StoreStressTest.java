@@ -125,4 +125,71 @@ class StoreStressTest {
         }
         return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
+
+    /**
+     * Four threads insert, overwrite, delete and read a key space that grows from 4 K to 160 K keys while the
+     * maintainer doubles the index under them (hashpower 12 to 17, bucket by bucket): every key a thread last
+     * wrote is found with its value, during and after.
+     */
+    @Test
+    void theIndexDoublesUnderConcurrentWritersWithoutLosingAKey() throws Exception {
+        Settings settings = StoreFixture.settings(256L << 20);
+        settings.hashpowerInit = 12;
+        ItemStore store = new ItemStore(settings);
+        LruMaintainer maintainer = new LruMaintainer(store);
+        maintainer.start();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        int perThread = 40_000;
+        for (int t = 0; t < 4; t++) {
+            int id = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                StoreFixture f = new StoreFixture(store);
+                Random r = new Random(id);
+                try {
+                    for (int i = 0; i < perThread; i++) {
+                        String key = "t" + id + ":" + i;
+                        f.set(key, key + "=" + i);
+                        // an older key of this thread: overwrite, delete and write back, or read
+                        int j = r.nextInt(i + 1);
+                        String old = "t" + id + ":" + j;
+                        switch (r.nextInt(3)) {
+                            case 0 -> f.set(old, old + "=" + j);
+                            case 1 -> {
+                                if (!f.delete(old)) {
+                                    throw new AssertionError(old + " was not there to delete");
+                                }
+                                f.set(old, old + "=" + j);
+                            }
+                            default -> {
+                                String v = f.getString(old);
+                                if (!(old + "=" + j).equals(v)) {
+                                    throw new AssertionError(old + " reads " + v + " at hashpower " + store.index().hashPower());
+                                }
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while ((store.index().expanding() || store.index().wantsExpansion(store.currItems())) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        maintainer.stop();
+        assertThat(failure.get()).isNull();
+        assertThat(store.index().hashPower()).isGreaterThanOrEqualTo(17);
+        assertThat(store.currItems()).isEqualTo(4L * perThread);
+        StoreFixture f = new StoreFixture(store);
+        for (int t = 0; t < 4; t++) {
+            for (int i = 0; i < perThread; i++) {
+                assertThat(f.getString("t" + t + ":" + i)).isEqualTo("t" + t + ":" + i + "=" + i);
+            }
+        }
+    }
 }
