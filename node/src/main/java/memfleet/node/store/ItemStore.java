@@ -228,6 +228,9 @@ public final class ItemStore {
         return it;
     }
 
+    /** How long an allocation keeps trying when every tail item's stripe is held by another thread. */
+    static final long LOCKED_TAIL_WAIT_NANOS = 20_000_000;
+
     private long allocChunked(int nkey, int nbytes) {
         int largest = slabs.largest();
         int chunkMax = slabs.chunkMax();
@@ -272,6 +275,10 @@ public final class ItemStore {
     }
 
     private long allocChunk(int clsid, int size) {
+        int cold = SegmentedLru.index(clsid, SegmentedLru.COLD);
+        int hot = SegmentedLru.index(clsid, SegmentedLru.HOT);
+        int warm = SegmentedLru.index(clsid, SegmentedLru.WARM);
+        long lockedSince = 0;
         for (int i = 0; i < 10; i++) {
             long chunk = slabs.alloc(clsid, size);
             if (chunk != 0) {
@@ -279,8 +286,24 @@ public final class ItemStore {
             }
             if (pullTail(clsid, SegmentedLru.COLD, 0, PULL_EVICT) <= 0) {
                 if (pullTail(clsid, SegmentedLru.HOT, 0, 0) <= 0 && pullTail(clsid, SegmentedLru.WARM, 0, 0) <= 0) {
-                    if (!settings.evictToFree || lru.size(SegmentedLru.index(clsid, SegmentedLru.COLD)) == 0) {
+                    if (!settings.evictToFree || lru.size(cold) + lru.size(hot) + lru.size(warm) == 0) {
                         break;
+                    }
+                    // every tail item was under a stripe someone holds: the maintainer takes all of them for a
+                    // moment when the index starts or ends doubling (memcached pauses its workers instead), or
+                    // other threads are working on those items. Let them run, and do not count this try, rather
+                    // than answer "out of memory" while the class holds items that could be evicted.
+                    long now = System.nanoTime();
+                    if (lockedSince == 0) {
+                        lockedSince = now;
+                    }
+                    if (now - lockedSince < LOCKED_TAIL_WAIT_NANOS) {
+                        if (now - lockedSince < 100_000) {
+                            Thread.yield();
+                        } else {
+                            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                        }
+                        i--;
                     }
                 }
             }

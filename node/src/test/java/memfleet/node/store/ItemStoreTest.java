@@ -201,6 +201,40 @@ class ItemStoreTest {
     }
 
     @Test
+    void aFullStoreWaitsOutAMomentWhenEveryStripeIsHeldInsteadOfRunningOutOfMemory() throws Exception {
+        StoreFixture small = new StoreFixture(StoreFixture.settings(8L << 20));
+        String value = "v".repeat(100);
+        int i = 0;
+        while (small.store.stats().total(StoreStats.EVICTED) == 0) {
+            assertThat(small.set(String.format("k%09d", i++), value)).isEqualTo(ItemStore.STORED);
+        }
+        // what the maintainer does when the index starts or ends doubling: every stripe, for a moment
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = Thread.ofPlatform().start(() -> {
+            for (int s = 0; s < ItemIndex.STRIPES; s++) {
+                small.store.index().lock(s).lock();
+            }
+            holding.countDown();
+            try {
+                Thread.sleep(3);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (int s = ItemIndex.STRIPES - 1; s >= 0; s--) {
+                small.store.index().lock(s).unlock();
+            }
+        });
+        holding.await();
+        long evicted = small.store.stats().total(StoreStats.EVICTED);
+        long it = small.store.allocate(small.key("after"), 5, 0, 0, 100);
+        holder.join();
+        assertThat(it).as("a chunk, freed by evicting once the stripes were free again").isNotZero();
+        small.store.freeChunks(it);
+        assertThat(small.store.stats().total(StoreStats.EVICTED)).isGreaterThan(evicted);
+        assertThat(small.store.stats().total(StoreStats.OUTOFMEMORY)).isZero();
+    }
+
+    @Test
     void maintainerMovesHotItemsToColdAndCrawlerReclaimsExpired() {
         for (int i = 0; i < 1000; i++) {
             f.store(ItemStore.SET, "e" + i, "x".getBytes(), 0, i % 2 == 0 ? -1 : 0, 0);
