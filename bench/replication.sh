@@ -262,10 +262,12 @@ bench_secs=$((SECONDS - started))
 } >"$out"
 
 if [[ $UPDATE_RESULTS == 1 ]]; then
-  # RESULTS.md keeps run.sh's section first; this script owns everything from its marker on.
+  # RESULTS.md keeps run.sh's section first; this script owns its marker up to the next hand-kept or other
+  # script's part (a line starting "<!-- bench/pipeline.sh" or "<!-- kept by hand"), which stays as it is.
   results="$BENCH_DIR/RESULTS.md"
   marker="<!-- bench/replication.sh -->"
   kept=$(awk -v m="$marker" '$0 == m { exit } { print }' "$results")
+  after=$(awk -v m="$marker" '$0 == m { own = 1; next } own && /^<!-- (bench\/pipeline\.sh|kept by hand)/ { rest = 1 } rest { print }' "$results")
   {
     echo "$kept"
     echo
@@ -273,6 +275,10 @@ if [[ $UPDATE_RESULTS == 1 ]]; then
     echo "Latest replication run, copied from [results/$name.md](results/$name.md) by \`bench/replication.sh\` (about $est min):"
     echo
     sed '1s/^# /## /; 2,$s/^## /### /' "$out"
+    if [[ -n $after ]]; then
+      echo
+      echo "$after"
+    fi
   } >"$results"
 fi
 

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DURATION=${DURATION:-15}          # measured seconds per run
 WARMUP=${WARMUP:-15}              # unmeasured seconds of the same load first (JIT, caches, slabs)
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-2} # the warm-up as this many load generators in turn, each on new connections
 REPEATS=${REPEATS:-3}             # pairs per configuration; the table shows medians
 THREADS=${THREADS:-"1 2"}         # server -t values
 WORKLOADS=${WORKLOADS:-"get90 set100"}
@@ -73,9 +74,19 @@ server_up() {
   SRV_PID[$subject]=$SERVER_PID
   SERVER_PID=
   client_cmd "$subject" "$workload"
-  "${CLIENT[@]}" -t "${WARMUP}s" >"$raw/$tag.warmup.txt" 2>&1 &
-  STARTED_PIDS+=("$!")
-  wait_bounded "$!" $((WARMUP + 30)) || echo "  warm-up client for $subject exited with $?" >&2
+  # WARMUP_ROUNDS load generators one after the other, each on new connections: a server in use has seen
+  # clients come and go. (The node's JIT compiles its read path from a profile with no accepts or closes in it;
+  # the first wave of new connections after that costs it a recompilation, seconds on one pinned core, which
+  # otherwise falls into the measured run. memcached gets the same rounds.)
+  local round secs left=$WARMUP
+  for ((round = 1; round <= WARMUP_ROUNDS; round++)); do
+    secs=$(((left + WARMUP_ROUNDS - round) / (WARMUP_ROUNDS - round + 1)))
+    left=$((left - secs))
+    ((secs > 0)) || continue
+    "${CLIENT[@]}" -t "${secs}s" >>"$raw/$tag.warmup.txt" 2>&1 &
+    STARTED_PIDS+=("$!")
+    wait_bounded "$!" $((secs + 30)) || echo "  warm-up client for $subject exited with $?" >&2
+  done
 }
 
 server_down() {
@@ -222,11 +233,11 @@ fi
   echo
   machine_facts
   if [[ $MODE == sequential ]]; then
-    echo "- order: sequential: every run on a fresh server, ${WARMUP} s warm-up + ${DURATION} s measured;" \
+    echo "- order: sequential: every run on a fresh server, ${WARMUP} s warm-up (${WARMUP_ROUNDS} load generators in turn, each on new connections) + ${DURATION} s measured;" \
       "$REPEATS pairs per configuration, alternating which side goes first"
   else
     echo "- order: interleaved: both servers up for a whole configuration (both on CPU $SERVER_CPU), each" \
-      "warmed up ${WARMUP} s, then $REPEATS pairs of ${DURATION} s runs alternating between them"
+      "warmed up ${WARMUP} s (${WARMUP_ROUNDS} rounds on new connections), then $REPEATS pairs of ${DURATION} s runs alternating between them"
   fi
   echo "- settings:" \
     "$CONNS connections from one memcaslap thread on CPU $CLIENT_CPU; server on CPU $SERVER_CPU" \
