@@ -181,7 +181,7 @@ public final class ItemIndex {
         return false;
     }
 
-    /** Doubles the table and moves every bucket now (tests, and a maintainer that cannot wait). */
+    /** Doubles the table and moves every bucket now, in the calling thread (tests). */
     public void expand() {
         if (!expanding) {
             startExpansion();

@@ -228,9 +228,6 @@ public final class ItemStore {
         return it;
     }
 
-    /** How long an allocation keeps trying when every tail item's stripe is held by another thread. */
-    static final long LOCKED_TAIL_WAIT_NANOS = 20_000_000;
-
     private long allocChunked(int nkey, int nbytes) {
         int largest = slabs.largest();
         int chunkMax = slabs.chunkMax();
@@ -274,10 +271,17 @@ public final class ItemStore {
         return head;
     }
 
+    /** Items in the lists an allocation evicts from or pulls down: HOT, WARM and COLD (not TEMP). */
+    private long evictable(int clsid) {
+        return lru.size(SegmentedLru.index(clsid, SegmentedLru.HOT))
+                + lru.size(SegmentedLru.index(clsid, SegmentedLru.WARM))
+                + lru.size(SegmentedLru.index(clsid, SegmentedLru.COLD));
+    }
+
+    /** How long an allocation keeps trying when every tail item's stripe is held by another thread. */
+    private static final long LOCKED_TAIL_WAIT_NANOS = 20_000_000;
+
     private long allocChunk(int clsid, int size) {
-        int cold = SegmentedLru.index(clsid, SegmentedLru.COLD);
-        int hot = SegmentedLru.index(clsid, SegmentedLru.HOT);
-        int warm = SegmentedLru.index(clsid, SegmentedLru.WARM);
         long lockedSince = 0;
         for (int i = 0; i < 10; i++) {
             long chunk = slabs.alloc(clsid, size);
@@ -286,7 +290,7 @@ public final class ItemStore {
             }
             if (pullTail(clsid, SegmentedLru.COLD, 0, PULL_EVICT) <= 0) {
                 if (pullTail(clsid, SegmentedLru.HOT, 0, 0) <= 0 && pullTail(clsid, SegmentedLru.WARM, 0, 0) <= 0) {
-                    if (!settings.evictToFree || lru.size(cold) + lru.size(hot) + lru.size(warm) == 0) {
+                    if (!settings.evictToFree || evictable(clsid) == 0) {
                         break;
                     }
                     // every tail item was under a stripe someone holds: the maintainer takes all of them for a

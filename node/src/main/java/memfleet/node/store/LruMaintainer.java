@@ -3,8 +3,8 @@ package memfleet.node.store;
 /**
  * memcached's LRU maintainer thread: per class it pulls HOT and WARM tails down to their shares of the
  * class's memory (moving ACTIVE items to WARM and the rest to COLD), moves ACTIVE items at the COLD tail
- * back to WARM, and doubles the key index when it gets crowded, moving its buckets a slice per pass. Sleeps longer while there is nothing to
- * do, from 1 ms up to 1 s, as memcached's does.
+ * back to WARM, and doubles the key index when it gets crowded, moving its buckets a slice per pass. Sleeps
+ * longer while there is nothing to do, from 1 ms up to 1 s, as memcached's does.
  */
 public final class LruMaintainer implements Runnable {
     private static final int MIN_SLEEP_MICROS = 1000;
@@ -59,7 +59,7 @@ public final class LruMaintainer implements Runnable {
                 index.startExpansion();
             }
             // memcached's assoc thread moves buckets until done; here a slice per pass, so the LRU keeps being
-            // juggled and a worker sharing this core waits at most one slice for a stripe
+            // juggled while the index doubles (a worker waits for a stripe only while one bucket moves)
             boolean expanding = index.migrate(EXPAND_SLICE);
             sleep = moved > 0 || expanding ? MIN_SLEEP_MICROS : Math.min(sleep * 2, MAX_SLEEP_MICROS);
         }
