@@ -25,10 +25,19 @@ public final class LruMaintainer implements Runnable {
         thread = Thread.ofPlatform().daemon().name("lru-maintainer").start(this);
     }
 
+    /**
+     * Stops the thread and waits (up to a second) for its pass to end, so that no item is caught between two lists
+     * (a move unlinks from one and then links to the other) when the caller looks at the store afterwards.
+     */
     public void stop() {
         running = false;
         if (thread != null) {
             thread.interrupt();
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
