@@ -64,6 +64,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private byte tail0;
     private byte tail1;
     private boolean closing;
+    /** The client shut its write side (FIN): run what arrived, answer it all, then close (as memcached). */
+    private boolean inputShut;
     private boolean paused;
     private boolean resumeScheduled;
     private int fd = -1;
@@ -350,9 +352,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             in.release();
             in = null;
         }
-        if (!awaitingAcks) {
-            flush(false);
+        if (awaitingAcks) {
+            return;
         }
+        if (inputShut && !closing && !paused && !resumeScheduled) {
+            // what is left is a command cut off by the end of the stream: memcached drops it and closes
+            closeNow();
+            return;
+        }
+        flush(false);
     }
 
     /**
@@ -660,7 +668,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            inputShut = true;
+            if (!closing) {
+                process();
+            }
+        } else if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
             stats.idleKicks++;
             ctx.close();
         }

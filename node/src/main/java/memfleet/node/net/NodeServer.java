@@ -219,6 +219,8 @@ public final class NodeServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, settings.backlog)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client's FIN ends its input only: what it sent before is still run and answered
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
                 .childHandler(new ChannelInitializer<Channel>() {

@@ -70,4 +70,23 @@ class AsciiAuthIT {
             }
         }
     }
+
+    /** A client that authenticates, sends its commands and shuts its write side gets every reply, then EOF. */
+    @ParameterizedTest
+    @ValueSource(strings = {"memcached", "memfleet"})
+    void aHalfClosingClientGetsEveryReply(String kind) throws IOException {
+        try (ServerProcess server = ServerProcess.of(kind, "-Y", authFile.toString());
+             java.net.Socket socket = new java.net.Socket(server.host(), server.port())) {
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder("set x 0 0 12\r\nalice s3cret\r\n");
+            for (int i = 0; i < 50; i++) {
+                request.append("set k").append(i).append(" 0 0 2\r\nhi\r\n");
+            }
+            request.append("get k49\r\n");
+            socket.getOutputStream().write(request.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(reply).isEqualTo("STORED\r\n".repeat(51) + "VALUE k49 0 2\r\nhi\r\nEND\r\n");
+        }
+    }
 }

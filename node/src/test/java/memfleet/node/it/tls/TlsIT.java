@@ -100,6 +100,31 @@ class TlsIT {
         }
     }
 
+    /**
+     * A TLS client that sends its commands and then closes its write side (close_notify, then FIN) gets every
+     * reply before the server closes, as over plain TCP.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"memcached", "memfleet"})
+    void aHalfClosingClientGetsEveryReply(String kind) throws Exception {
+        try (ServerProcess s = ServerProcess.of(kind, "-Z", "-o", tlsFlags(""));
+             SSLSocket socket = (SSLSocket) certs.client(null).getSocketFactory().createSocket(s.host(), s.port())) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            StringBuilder request = new StringBuilder();
+            for (int i = 0; i < 50; i++) {
+                request.append("set tls-hc-").append(i).append(" 0 0 2\r\nhi\r\n");
+            }
+            request.append("get tls-hc-49\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(ISO_8859_1));
+            out.flush();
+            socket.shutdownOutput();
+            String reply = new String(socket.getInputStream().readAllBytes(), ISO_8859_1);
+            assertThat(reply).isEqualTo("STORED\r\n".repeat(50) + "VALUE tls-hc-49 0 2\r\nhi\r\nEND\r\n");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memcached", "memfleet"})
     void requiredClientCertificates(String kind) throws Exception {
