@@ -36,7 +36,6 @@ public final class Node {
     private final Collection<ConnectionInfo> connections = ConcurrentHashMap.newKeySet();
     private final PrefixStats prefixStats;
     private final long startedMillis = System.currentTimeMillis();
-    private volatile Runnable shutdownAction = () -> { };
     private volatile int maxClients;
     private volatile Replication replication;
     private volatile memfleet.node.auth.AuthFile authFile;
@@ -141,12 +140,4 @@ public final class Node {
         return startedMillis;
     }
 
-    /** What the {@code shutdown} command triggers (set by the server). */
-    public void onShutdownRequest(Runnable action) {
-        this.shutdownAction = action;
-    }
-
-    public void requestShutdown() {
-        shutdownAction.run();
-    }
 }

@@ -30,7 +30,7 @@ public final class Metadump {
     private final Node node;
     private final boolean[] classes;
 
-    Metadump(Node node, boolean[] classes) {
+    public Metadump(Node node, boolean[] classes) {
         this.node = node;
         this.classes = classes;
     }

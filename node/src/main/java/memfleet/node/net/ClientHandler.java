@@ -7,62 +7,38 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import memfleet.node.Node;
-import memfleet.node.command.BinaryCommands;
 import memfleet.node.command.ReplyBytes;
-import memfleet.node.command.TextCommands;
+import memfleet.node.command.Session;
+import memfleet.node.command.Sessions;
+import memfleet.node.command.Step;
 import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
-import memfleet.node.store.ItemStore;
-import memfleet.node.store.NativeMemory;
 import memfleet.node.config.Protocol;
-import memfleet.protocol.binary.BinaryHeader;
 import memfleet.protocol.text.TextReplies;
 
 /**
- * One client connection, memcached's {@code conn} state machine: parse a command line (or a binary
- * request header), read a data block straight into the item, or swallow a refused one. Under {@code -B auto}
- * the first byte decides the protocol for the connection's life: 0x80 is binary, anything else text. Input accumulates in
- * one direct buffer; replies to everything that arrived in one read go out in one write. A client that
- * does not read its replies stops being read from (backpressure) instead of growing memory. After
- * {@code -R} commands in a row the connection yields to the others on its event loop.
+ * One client stream connection as a transport: input accumulates in one direct buffer that the
+ * connection's {@link Session} consumes step by step, and replies to everything that arrived in one read go
+ * out in one write. Knows no command grammar: the session decides (under {@code -B auto} from the first
+ * byte) and answers with a {@link Step}. A client that does not read its replies stops being read from
+ * (backpressure) instead of growing memory; after {@code -R} commands in a row the connection yields to the
+ * others on its event loop; a client that half-closes gets every reply, then the connection closes.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo {
-    private static final int LINE = 0;
-    private static final int DATA = 1;
-    private static final int SWALLOW = 2;
-    /** -Y: reading the credentials block of the authentication set. */
-    private static final int AUTH_DATA = 3;
-    /** memcached closes a connection whose line passes this without a newline (unless it is a get). */
-    private static final int LINE_LIMIT = 2048;
-    /** memcached's first read of a connection: a command line must end inside it (gets aside). */
-    private static final int FIRST_READ_BYTES = 16 * 1024;
-    /** A multi-get line may be long, but not unbounded. */
-    private static final int GET_LINE_LIMIT = 16 * 1024 * 1024;
     /** Replies are written out once this much is queued, even mid-batch. */
     private static final int OUT_FLUSH_BYTES = 256 * 1024;
 
     private final Node node;
-    private final ItemStore store;
     private final String listenAddress;
     private final Runnable resume = this::resume;
     private ThreadStats stats;
-    private TextCommands commands;
-    private BinaryCommands binaryCommands;
-    /** The connection speaks the binary protocol ({@code -B binary}, or a first byte of 0x80 under auto). */
-    private boolean binary;
-    /** Under {@code -B auto}: the first byte has not been seen yet. */
-    private boolean negotiating;
-    /** -Y: this connection's authentication, null once authenticated or when -Y is off. */
-    private memfleet.node.auth.AsciiAuth auth;
+    private final Sessions sessions;
+    private final Runnable shutdown;
+    /** The connection's command state; under {@code -B auto} made when its first byte arrives. */
+    private Session session;
     private ChannelHandlerContext ctx;
     private ByteBuf in;
     private ByteBuf out;
-    private int state = LINE;
-    private long dataRemaining;
-    private long dataOffset;
-    private long valueLength;
-    private byte tail0;
-    private byte tail1;
     private boolean closing;
     /** The client shut its write side (FIN): run what arrived, answer it all, then close (as memcached). */
     private boolean inputShut;
@@ -71,17 +47,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private int fd = -1;
     private String address = "";
     private volatile long lastCommandMillis = System.currentTimeMillis();
-    private volatile String stateName = "conn_new_cmd";
+    /** Streaming a metadump: memcached's conn_watch. */
+    private volatile boolean streaming;
     // --min-acks: the connection holds its replies until enough peers have the write
     private final AckWait ackWait = new AckWait();
     private boolean awaitingAcks;
     private int ackMark;
     private long ackGeneration;
 
-    ClientHandler(Node node, String listenAddress) {
+    ClientHandler(Node node, Sessions sessions, String listenAddress, Runnable shutdown) {
         this.node = node;
-        this.store = node.store();
+        this.sessions = sessions;
         this.listenAddress = listenAddress;
+        this.shutdown = shutdown;
     }
 
     @Override
@@ -89,10 +67,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         this.ctx = ctx;
         Channel ch = ctx.channel();
         stats = NodeServer.threadStats(ch.eventLoop());
-        commands = new TextCommands(node, stats);
-        if (node.authFile() != null) {
-            auth = new memfleet.node.auth.AsciiAuth(node.authFile());
-        }
         fd = NodeServer.fdOf(ch);
         address = NodeServer.describe(ch.remoteAddress());
         var cs = node.connectionStats();
@@ -101,9 +75,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         cs.structures.accumulateAndGet(current, Math::max);
         node.connections().add(this);
         Protocol protocol = node.settings().protocol;
-        negotiating = protocol == Protocol.AUTO;
-        if (protocol == Protocol.BINARY) {
-            startBinary();
+        if (!sessions.negotiates()) {
+            session = sessions.open(stats, 0, fd);
         }
         if (node.settings().verbose > 1) {
             System.err.println("<" + fd + switch (protocol) {
@@ -132,11 +105,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             awaitingAcks = false;
             node.replication().cancel(ackWait);
         }
-        if (commands != null) {
-            commands.abandon();
-        }
-        if (binaryCommands != null) {
-            binaryCommands.abandon();
+        if (session != null) {
+            session.abandon();
         }
         if (in != null) {
             in.release();
@@ -192,154 +162,45 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private void process() {
         int budget = node.settings().reqsPerEvent;
         while (!closing && in != null && in.isReadable() && !paused && !awaitingAcks) {
-            if (negotiating) {
-                negotiating = false;
-                if (in.getByte(in.readerIndex()) == BinaryHeader.REQUEST_MAGIC) {
-                    startBinary();
-                }
-                if (node.settings().verbose > 1) {
-                    System.err.println(fd + ": Client using the " + (binary ? "binary" : "ascii") + " protocol");
-                }
+            if (session == null) {
+                session = sessions.open(stats, in.getByte(in.readerIndex()), fd);
             }
-            if (auth != null) {
-                if (!authenticate()) {
-                    break;
-                }
-                continue;
+            ByteBuf o = out();
+            int mark = o.writerIndex();
+            Step step = session.step(in, o, budget > 0);
+            if (step == Step.COMMAND) {
+                budget--;
+                lastCommandMillis = System.currentTimeMillis();
             }
-            if (state == LINE && binary) {
-                int start = in.readerIndex();
-                if (in.readableBytes() < BinaryHeader.SIZE) {
-                    break;
+            if (session.takeMutated()) {
+                awaitAcks(mark);
+            }
+            switch (step) {
+                case NEED_INPUT -> {
+                    flushAndEnd();
+                    return;
                 }
-                if (in.getByte(start) != BinaryHeader.REQUEST_MAGIC) {
-                    // memcached: an invalid magic closes at once; replies not yet written are lost with it
-                    if (node.settings().verbose > 0) {
-                        System.err.printf("Invalid magic:  %x%n", in.getByte(start) & 0xff);
-                    }
-                    if (out != null) {
-                        out.clear();
-                    }
-                    closing = true;
-                    ctx.close();
-                    break;
-                }
-                int prefix = BinaryCommands.prefixLength(in, start);
-                if (in.readableBytes() < prefix) {
-                    break;
-                }
-                if (budget-- <= 0) {
+                case YIELD -> {
                     stats.connYields++;
                     scheduleResume();
-                    break;
+                    flush(false);
+                    return;
                 }
-                lastCommandMillis = System.currentTimeMillis();
-                ByteBuf o = out();
-                int mark = o.writerIndex();
-                if (node.settings().verbose > 1) {
-                    VerboseLog.binaryRequest(fd, in, start);
-                }
-                int action = binaryCommands.execute(in, start, o);
-                if (node.settings().verbose > 1) {
-                    VerboseLog.binaryResponses(fd, o, mark);
-                }
-                in.readerIndex(start + prefix);
-                if (binaryCommands.mutated()) {
-                    awaitAcks(mark);
-                }
-                switch (action) {
-                    case BinaryCommands.READ_DATA -> {
-                        state = DATA;
-                        stateName = "conn_nread";
-                        dataRemaining = binaryCommands.pendingLength();
-                        valueLength = dataRemaining;
-                        dataOffset = 0;
-                    }
-                    case BinaryCommands.SWALLOW -> {
-                        state = SWALLOW;
-                        stateName = "conn_swallow";
-                        dataRemaining = binaryCommands.swallowLength();
-                    }
-                    case BinaryCommands.CLOSE_AFTER_WRITE -> {
-                        closing = true;
-                        flush(true);
-                        return;
-                    }
-                    default -> { }
-                }
-            } else if (state == LINE) {
-                int start = in.readerIndex();
-                int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
-                int eol = found < 0 ? -1 : start + found;
-                if (eol < 0) {
-                    if (in.readableBytes() > LINE_LIMIT && !mayBeLongGet(start)) {
-                        closeNow();
-                    }
-                    break;
-                }
-                if (eol - start > FIRST_READ_BYTES && !mayBeLongGet(start)) {
-                    // memcached reads 16 KB at first: a longer non-get line has no newline in it, so it closes
+                case CLOSE -> closeNow();
+                case CLOSE_AFTER_WRITE -> {
                     closeNow();
-                    break;
+                    return;
                 }
-                if (budget-- <= 0) {
-                    stats.connYields++;
-                    scheduleResume();
-                    break;
+                case SHUTDOWN -> {
+                    closeNow();
+                    shutdown.run();
+                    return;
                 }
-                int end = eol;
-                if (eol - start > 1 && in.getByte(eol - 1) == '\r') {
-                    end = eol - 1;
+                case STREAM -> {
+                    startMetadump(session.takeStream());
+                    return;
                 }
-                lastCommandMillis = System.currentTimeMillis();
-                ByteBuf o = out();
-                int mark = o.writerIndex();
-                if (node.settings().verbose > 1) {
-                    System.err.println("<" + fd + " " + in.toString(start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
-                }
-                int action = commands.execute(in, start, end, o);
-                if (node.settings().verbose > 1 && out != null) {
-                    VerboseLog.replies(fd, out, Math.min(mark, out.writerIndex()));
-                }
-                in.readerIndex(eol + 1);
-                if (commands.mutated()) {
-                    awaitAcks(mark);
-                }
-                switch (action) {
-                    case TextCommands.READ_DATA -> {
-                        state = DATA;
-                        stateName = "conn_nread";
-                        dataRemaining = commands.pendingLength();
-                        valueLength = dataRemaining - 2;
-                        dataOffset = 0;
-                    }
-                    case TextCommands.SWALLOW -> {
-                        state = SWALLOW;
-                        stateName = "conn_swallow";
-                        dataRemaining = commands.swallowLength();
-                    }
-                    case TextCommands.CLOSE -> closeNow();
-                    case TextCommands.STREAM -> {
-                        startMetadump(commands.takeMetadump());
-                        return;
-                    }
-                    case TextCommands.CLOSE_AFTER_WRITE -> {
-                        closing = true;
-                        flush(true);
-                        return;
-                    }
-                    default -> { }
-                }
-            } else if (state == DATA) {
-                readData();
-            } else {
-                int n = (int) Math.min(in.readableBytes(), dataRemaining);
-                in.skipBytes(n);
-                dataRemaining -= n;
-                if (dataRemaining == 0) {
-                    state = LINE;
-                    stateName = "conn_new_cmd";
-                }
+                default -> { }
             }
             if (out != null && out.readableBytes() >= OUT_FLUSH_BYTES) {
                 flush(false);
@@ -348,14 +209,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 }
             }
         }
+        flushAndEnd();
+    }
+
+    /** The end of a batch: input buffer given back when drained, replies written, a half-closed client closed. */
+    private void flushAndEnd() {
         if (in != null && !in.isReadable() && in.capacity() > 65536) {
             in.release();
             in = null;
         }
-        if (awaitingAcks) {
+        if (awaitingAcks || closing) {
             return;
         }
-        if (inputShut && !closing && !paused && !resumeScheduled) {
+        if (inputShut && !paused && !resumeScheduled) {
             // what is left is a command cut off by the end of the stream: memcached drops it and closes
             closeNow();
             return;
@@ -429,139 +295,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     }
 
     /**
-     * -Y: one step of memcached's ASCII authentication; false when more input is needed. Every line but
-     * the authentication set gets {@code CLIENT_ERROR unauthenticated}.
-     */
-    private boolean authenticate() {
-        int start = in.readerIndex();
-        if (state == AUTH_DATA) {
-            if (in.readableBytes() < dataRemaining) {
-                return false;
-            }
-            byte[] block = new byte[(int) dataRemaining];
-            in.readBytes(block);
-            state = LINE;
-            byte[] reply = auth.check(block, block.length);
-            if (reply == memfleet.node.auth.AsciiAuth.STORED || reply == memfleet.node.auth.AsciiAuth.FAILURE) {
-                stats.authCmds++;
-                if (reply == memfleet.node.auth.AsciiAuth.FAILURE) {
-                    stats.authErrors++;
-                }
-            }
-            ReplyBytes.put(out(), reply);
-            if (auth.authenticated()) {
-                auth = null;
-            }
-            return true;
-        }
-        int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
-        if (found < 0) {
-            if (in.readableBytes() > LINE_LIMIT) {
-                closeNow();
-            }
-            return false;
-        }
-        byte[] line = new byte[found];
-        in.getBytes(start, line);
-        in.readerIndex(start + found + 1);
-        long length = auth.credentialsLength(line, found);
-        if (length < 0) {
-            ReplyBytes.put(out(), memfleet.node.auth.AsciiAuth.UNAUTHENTICATED);
-        } else if (length > memfleet.node.auth.AsciiAuth.MAX_CREDENTIALS) {
-            ReplyBytes.put(out(), memfleet.node.auth.AsciiAuth.UNAUTHENTICATED);
-            closeNow();
-        } else {
-            state = AUTH_DATA;
-            dataRemaining = length;
-        }
-        return true;
-    }
-
-    /** Copies as much of the pending data block as has arrived into the item. */
-    private void readData() {
-        if (binary) {
-            int avail = (int) Math.min(in.readableBytes(), dataRemaining);
-            binaryCommands.data(in.memoryAddress() + in.readerIndex(), avail);
-            in.skipBytes(avail);
-            dataRemaining -= avail;
-            if (dataRemaining == 0) {
-                state = LINE;
-                stateName = "conn_new_cmd";
-                ByteBuf o = out();
-                int mark = o.writerIndex();
-                binaryCommands.completeData(o);
-                if (node.settings().verbose > 1) {
-                    VerboseLog.binaryResponses(fd, o, mark);
-                }
-                if (binaryCommands.mutated()) {
-                    awaitAcks(mark);
-                }
-            }
-            return;
-        }
-        int avail = (int) Math.min(in.readableBytes(), dataRemaining);
-        long valueLeft = valueLength - dataOffset;
-        int toValue = (int) Math.min(avail, Math.max(0, valueLeft));
-        int r = in.readerIndex();
-        if (toValue > 0) {
-            store.writeValue(commands.pendingItem(), dataOffset, in.memoryAddress() + r, toValue);
-            dataOffset += toValue;
-        }
-        for (int i = toValue; i < avail; i++) {
-            tail0 = tail1;
-            tail1 = NativeMemory.getByte(in.memoryAddress() + r + i);
-        }
-        in.skipBytes(avail);
-        dataRemaining -= avail;
-        if (dataRemaining == 0) {
-            state = LINE;
-            stateName = "conn_new_cmd";
-            ByteBuf o = out();
-            int mark = o.writerIndex();
-            commands.completeData(tail0 == '\r' && tail1 == '\n', o);
-            if (node.settings().verbose > 1) {
-                VerboseLog.replies(fd, o, mark);
-            }
-            tail0 = tail1 = 0;
-            if (commands.mutated()) {
-                awaitAcks(mark);
-            }
-        }
-    }
-
-    private void startBinary() {
-        binary = true;
-        binaryCommands = new BinaryCommands(node, stats);
-    }
-
-    private boolean mayBeLongGet(int start) {
-        if (in.readableBytes() > GET_LINE_LIMIT) {
-            return false;
-        }
-        int p = start;
-        int end = in.writerIndex();
-        while (p < end && in.getByte(p) == ' ') {
-            p++;
-        }
-        if (p - start > 100) {
-            return false;
-        }
-        return startsWith(p, "get ") || startsWith(p, "gets ");
-    }
-
-    private boolean startsWith(int p, String s) {
-        if (in.writerIndex() - p < s.length()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (in.getByte(p + i) != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
      * Writes the queued replies. The output buffer is kept for the next batch when the socket took it
      * all at once (only our reference is left), so a request-reply connection allocates nothing.
      */
@@ -571,7 +304,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             ByteBuf sent = out.retain();
             // no promise object per reply unless the connection closes after it
             var f = thenClose ? ctx.writeAndFlush(sent) : ctx.writeAndFlush(sent, ctx.voidPromise());
-            commands.outputFlushed();
+            if (session != null) {
+                session.outputFlushed();
+            }
             if (sent.refCnt() == 1) {
                 sent.clear();
             } else {
@@ -598,7 +333,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private void startMetadump(memfleet.node.command.Metadump dump) {
         flush(false);
         paused = true;
-        stateName = "conn_watch";
+        streaming = true;
         Channel ch = ctx.channel();
         ch.config().setAutoRead(false);
         Thread.ofVirtual().name("metadump-" + fd).start(() -> {
@@ -623,7 +358,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 });
             } finally {
                 ctx.executor().execute(() -> {
-                    stateName = "conn_new_cmd";
+                    streaming = false;
                     paused = false;
                     if (ch.isActive()) {
                         ch.config().setAutoRead(true);
@@ -699,7 +434,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public String state() {
-        return stateName;
+        if (streaming) {
+            return "conn_watch";
+        }
+        if (paused) {
+            return "conn_mwrite"; // the client does not read its replies
+        }
+        Session s = session;
+        return s == null ? "conn_new_cmd" : s.state();
     }
 
     @Override

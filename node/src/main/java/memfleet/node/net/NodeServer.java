@@ -1,5 +1,8 @@
 package memfleet.node.net;
 
+import memfleet.node.command.Sessions;
+import memfleet.node.stats.StatsWriter;
+
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -48,6 +51,9 @@ public final class NodeServer implements AutoCloseable {
     private final boolean epoll;
     private final List<Channel> listeners = new ArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Sessions sessions;
+    /** What the {@code shutdown} command does: the server closes, off the event loop that ran it. */
+    private final Runnable shutdown = () -> Thread.ofPlatform().name("shutdown").start(this::close);
     private Thread clockThread;
     private volatile boolean closed;
 
@@ -61,7 +67,7 @@ public final class NodeServer implements AutoCloseable {
         for (var executor : workerGroup) {
             THREAD_STATS.put((EventLoop) executor, node.newThreadStats());
         }
-        node.onShutdownRequest(() -> Thread.ofPlatform().name("shutdown").start(this::close));
+        this.sessions = new Sessions(node, new StatsWriter(node));
     }
 
     public Node node() {
@@ -130,7 +136,7 @@ public final class NodeServer implements AutoCloseable {
         // UDP (-U) first, not with a unix socket: once the TCP port answers, UDP is ready too (clients and
         // tests take an open TCP port as "the node is up"); close() closes them with the rest
         if (settings.socketPath == null && settings.udpPort != 0) {
-            listeners.addAll(UdpHandler.bind(node, workerGroup, epoll));
+            listeners.addAll(UdpHandler.bind(node, sessions, shutdown, workerGroup, epoll));
         }
         if (settings.socketPath != null) {
             if (!epoll) {
@@ -239,7 +245,7 @@ public final class NodeServer implements AutoCloseable {
                         if (settings.idleTimeout > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeout, TimeUnit.SECONDS));
                         }
-                        ch.pipeline().addLast(new ClientHandler(node, listenAddress));
+                        ch.pipeline().addLast(new ClientHandler(node, sessions, listenAddress, shutdown));
                     }
                 });
     }

@@ -22,13 +22,13 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import memfleet.node.Node;
-import memfleet.node.command.TextCommands;
+import memfleet.node.command.ReplyMarks;
+import memfleet.node.command.Session;
+import memfleet.node.command.Sessions;
+import memfleet.node.command.Step;
 import memfleet.node.config.Settings;
 import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
-import memfleet.node.store.ItemStore;
-import memfleet.node.store.NativeMemory;
-import memfleet.protocol.text.TextReplies;
 
 /**
  * memcached's UDP transport ({@code -U}): one datagram socket on one worker event loop, running the text
@@ -70,7 +70,7 @@ import memfleet.protocol.text.TextReplies;
  * one per worker event loop, so the kernel spreads clients over the workers; with NIO one socket per
  * address. Each socket counts as a connection and shows in {@code stats conns} as memcached's do.
  */
-final class UdpHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo {
+final class UdpHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo, ReplyMarks {
     /** {@code UDP_HEADER_SIZE}. */
     static final int HEADER_SIZE = 8;
     /** {@code UDP_MAX_PAYLOAD_SIZE}: a reply datagram, header included. */
@@ -79,8 +79,6 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     static final int DATA_SIZE = MAX_PAYLOAD_SIZE - HEADER_SIZE;
     /** {@code UDP_READ_BUFFER_SIZE}: room for the largest datagram. */
     static final int READ_BUFFER_SIZE = 65536;
-    /** memcached drops what it has not sent when a line passes this without a newline (unless a get). */
-    private static final int LINE_LIMIT = 2048;
     /** Replies are handed to the socket once this much is queued, instead of at the end of the read. */
     private static final int WRITE_FLUSH_BYTES = 256 * 1024;
     /** The output buffer is given back after a flush when it grew past this. */
@@ -93,10 +91,13 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     private static final byte DATA = 2;
 
     private final Node node;
-    private final ItemStore store;
+    private final Sessions sessions;
+    private final Runnable shutdown;
     private ChannelHandlerContext ctx;
     private ThreadStats stats;
-    private TextCommands commands;
+    private Session session;
+    /** A command asked for its replies to go out ({@link #transmit}): done once it has returned. */
+    private boolean transmitPending;
     /** A datagram copied into direct memory, for one that arrived in a buffer without a memory address. */
     private ByteBuf copy;
     /** Replies not yet flushed, end to end; {@link #ends}/{@link #kinds} cut them into memcached's resps. */
@@ -104,8 +105,6 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     private int[] ends = new int[32];
     private byte[] kinds = new byte[32];
     private int replies;
-    /** Start and end of each key of the get being split, in the input. */
-    private int[] keys = new int[64];
     private int requestId;
     private InetSocketAddress sender;
     private int unflushedBytes;
@@ -113,16 +112,17 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     private String address = "";
     private volatile long lastCommandMillis = System.currentTimeMillis();
 
-    private UdpHandler(Node node) {
+    private UdpHandler(Node node, Sessions sessions, Runnable shutdown) {
         this.node = node;
-        this.store = node.store();
+        this.sessions = sessions;
+        this.shutdown = shutdown;
     }
 
     /**
      * Binds the UDP sockets for {@code -U} on every listen address, on the worker event loops, and returns
      * them; closing a channel closes its socket.
      */
-    static List<Channel> bind(Node node, EventLoopGroup workers, boolean epoll) throws InterruptedException {
+    static List<Channel> bind(Node node, Sessions sessions, Runnable shutdown, EventLoopGroup workers, boolean epoll) throws InterruptedException {
         Settings settings = node.settings();
         List<EventLoop> loops = new ArrayList<>();
         for (EventExecutor executor : workers) {
@@ -140,7 +140,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
                         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER_SIZE))
                         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                        .handler(new UdpHandler(node));
+                        .handler(new UdpHandler(node, sessions, shutdown));
                 if (perAddress > 1) {
                     bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
                 }
@@ -155,8 +155,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
         this.ctx = ctx;
         Channel ch = ctx.channel();
         stats = NodeServer.threadStats(ch.eventLoop());
-        commands = new TextCommands(node, stats);
         fd = NodeServer.fdOf(ch);
+        session = sessions.datagram(stats, this, fd);
         address = "udp:" + NodeServer.describe(ch.localAddress()).substring(4);
         // memcached counts each UDP "connection" among its connections
         var cs = node.connectionStats();
@@ -171,8 +171,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     public void channelInactive(ChannelHandlerContext ctx) {
         node.connectionStats().current.decrementAndGet();
         node.connections().remove(this);
-        if (commands != null) {
-            commands.abandon();
+        if (session != null) {
+            session.abandon();
         }
         if (copy != null) {
             copy.release();
@@ -213,7 +213,9 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
                 in = copy;
                 r = 0;
             }
-            run(in, r + HEADER_SIZE, r + length);
+            in.writerIndex(r + length);
+            in.readerIndex(r + HEADER_SIZE);
+            run(in);
         } finally {
             packet.release();
         }
@@ -222,126 +224,50 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
         }
     }
 
-    /** Runs the commands in {@code in[pos, end)}, as memcached's state machine does for one datagram. */
-    private void run(ByteBuf in, int pos, int end) {
+    /** Runs the commands of one datagram, as memcached's state machine does. */
+    private void run(ByteBuf in) {
         if (out == null) {
             out = ctx.alloc().directBuffer(4096);
         }
         int perEvent = node.settings().reqsPerEvent;
         int budget = perEvent + 1;
-        long base = in.memoryAddress();
-        while (pos < end) {
-            int found = NativeMemory.indexOf(base + pos, end - pos, (byte) '\n');
-            if (found < 0) {
-                if (end - pos > LINE_LIMIT && !mayBeLongGet(in, pos, end)) {
+        while (in.isReadable()) {
+            Step step = session.step(in, out, true);
+            switch (step) {
+                case NEED_INPUT -> {
+                    // a last line without newline: ignored, as memcached does
+                    in.skipBytes(in.readableBytes());
+                }
+                case CLOSE -> {
                     cull();
                     return;
                 }
-                break;
-            }
-            int eol = pos + found;
-            int lineStart = pos;
-            int lineEnd = eol - pos > 1 && in.getByte(eol - 1) == '\r' ? eol - 1 : eol;
-            lastCommandMillis = System.currentTimeMillis();
-            int commandStart = out.writerIndex();
-            int action = commands.execute(in, lineStart, lineEnd, out);
-            pos = eol + 1;
-            boolean flushNow = false;
-            switch (action) {
-                case TextCommands.READ_DATA -> {
-                    long need = commands.pendingLength();
-                    if (end - pos >= need) {
-                        int valueLength = (int) need - 2;
-                        if (valueLength > 0) {
-                            store.writeValue(commands.pendingItem(), 0, base + pos, valueLength);
-                        }
-                        boolean crlf = in.getByte(pos + valueLength) == '\r' && in.getByte(pos + valueLength + 1) == '\n';
-                        pos += (int) need;
-                        commands.completeData(crlf, out);
-                    } else {
-                        // the block does not continue in another datagram: it is cut short
-                        pos = end;
-                        commands.completeData(false, out);
-                    }
-                    record(commandStart);
-                }
-                case TextCommands.SWALLOW -> {
-                    pos += (int) Math.min(commands.swallowLength(), end - pos);
-                    record(commandStart);
-                }
-                case TextCommands.CLOSE -> {
+                case SHUTDOWN -> {
                     cull();
+                    shutdown.run();
                     return;
                 }
-                case TextCommands.CLOSE_AFTER_WRITE -> {
-                    add(out.writerIndex(), EMPTY);
+                case CLOSE_AFTER_WRITE -> {
                     flush();
                     return;
                 }
-                default -> {
-                    int word = skipSpaces(in, lineStart, lineEnd);
-                    int wordEnd = in.indexOf(word, lineEnd, (byte) ' ');
-                    if (wordEnd < 0) {
-                        wordEnd = lineEnd;
-                    }
-                    if (isGetWord(in, word, wordEnd)) {
-                        flushNow = recordGet(in, wordEnd, lineEnd, commandStart, in.getByte(word + 1) == 'a');
-                    } else {
-                        record(commandStart);
-                        flushNow = wordEnd - word == 2 && in.getByte(word) == 'm' && in.getByte(word + 1) == 'n';
-                    }
+                default -> { }
+            }
+            if (transmitPending) {
+                flush();
+            }
+            if (step == Step.COMMAND) {
+                lastCommandMillis = System.currentTimeMillis();
+                if (--budget == 0) {
+                    // memcached's yield after -R requests: it flushes, then goes on with the datagram
+                    flush();
+                    stats.connYields++;
+                    budget = perEvent;
                 }
             }
-            if (flushNow) {
-                flush();
-            }
-            if (--budget == 0) {
-                // memcached's yield after -R requests: it flushes, then goes on with the datagram
-                flush();
-                stats.connYields++;
-                budget = perEvent;
-            }
         }
+        session.endOfInput(out);
         flush();
-    }
-
-    private static int skipSpaces(ByteBuf in, int p, int end) {
-        while (p < end && in.getByte(p) == ' ') {
-            p++;
-        }
-        return p;
-    }
-
-    private static boolean isGetWord(ByteBuf in, int word, int wordEnd) {
-        int n = wordEnd - word;
-        if (n < 3 || n > 4 || in.getByte(word) != 'g') {
-            return false;
-        }
-        byte b1 = in.getByte(word + 1);
-        byte b2 = in.getByte(word + 2);
-        boolean get = b1 == 'e' && b2 == 't';
-        boolean gat = b1 == 'a' && b2 == 't';
-        return (get || gat) && (n == 3 || in.getByte(word + 3) == 's');
-    }
-
-    private static boolean mayBeLongGet(ByteBuf in, int start, int end) {
-        int p = skipSpaces(in, start, end);
-        if (p - start > 100) {
-            return false;
-        }
-        return startsWith(in, p, end, "get ") || startsWith(in, p, end, "gets ");
-    }
-
-    private static boolean startsWith(ByteBuf in, int p, int end, String s) {
-        if (end - p < s.length()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (in.getByte(p + i) != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---------------------------------------------------------------- replies as memcached's resp objects
@@ -360,147 +286,34 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
         replies++;
     }
 
-    /** Records one command's output as one reply; nothing written is memcached's skipped resp. */
-    private void record(int commandStart) {
+    @Override
+    public void reply(ByteBuf out) {
         int w = out.writerIndex();
-        if (w < commandStart) {
-            // the command dropped the replies before it (memcached's conn_release_items)
-            replies = 0;
-        }
         add(w, w == lastEnd() ? SKIP : DATA);
     }
 
-    /**
-     * Records a get's output as memcached's one reply per key, and tells whether memcached flushes now
-     * (it does after a get that answered END). The VALUE blocks are matched to the keys of the line in
-     * order; a key without one is an empty reply; the last key's reply carries END.
-     */
-    private boolean recordGet(ByteBuf in, int afterWord, int lineEnd, int commandStart, boolean touch) {
+    @Override
+    public void emptyReply(ByteBuf out) {
         int w = out.writerIndex();
-        if (w - commandStart < 5 || !endsWithEnd(w)) {
-            if (onlyBadFormat(w)) {
-                // a key over 250 bytes: the get dropped the replies not yet flushed (conn_release_items)
-                replies = 0;
-                add(w, DATA);
-            } else {
-                record(commandStart);
-            }
-            return false;
-        }
-        int nkeys = splitKeys(in, afterWord, lineEnd, touch);
-        int mark = replies;
-        int limit = w - 5;
-        int p = commandStart;
-        for (int k = 0; k < nkeys; k++) {
-            int entryEnd = p < limit ? valueEnd(p, limit, in, keys[2 * k], keys[2 * k + 1]) : -1;
-            if (entryEnd > 0) {
-                p = entryEnd;
-            }
-            if (k == nkeys - 1) {
-                if (p != limit) {
-                    break;
-                }
-                add(w, DATA);
-                return true;
-            }
-            add(p, entryEnd > 0 ? DATA : EMPTY);
-        }
-        // the output does not read as this line's keys: send it as one reply rather than guess
-        replies = mark;
-        add(w, DATA);
-        return true;
+        add(w, w == lastEnd() ? EMPTY : DATA);
     }
 
-    /**
-     * Whether the output is just the get's CLIENT_ERROR for a long key, which it writes after clearing
-     * the output: no other get reply is a suffix of that line, so a match means the output was cleared.
-     */
-    private boolean onlyBadFormat(int w) {
-        byte[] line = TextReplies.BAD_FORMAT;
-        if (w != line.length) {
-            return false;
-        }
-        for (int i = 0; i < w; i++) {
-            if (out.getByte(i) != line[i]) {
-                return false;
-            }
-        }
-        return true;
+    @Override
+    public void transmit() {
+        transmitPending = true;
     }
 
-    private boolean endsWithEnd(int w) {
-        return out.getByte(w - 5) == 'E' && out.getByte(w - 4) == 'N' && out.getByte(w - 3) == 'D'
-                && out.getByte(w - 2) == '\r' && out.getByte(w - 1) == '\n';
-    }
-
-    /** Fills {@link #keys} with the line's keys, after the command word (and a gat's exptime). */
-    private int splitKeys(ByteBuf in, int p, int end, boolean touch) {
-        int n = 0;
-        boolean skipExptime = touch;
-        while (p < end) {
-            p = skipSpaces(in, p, end);
-            if (p == end) {
-                break;
-            }
-            int s = p;
-            while (p < end && in.getByte(p) != ' ') {
-                p++;
-            }
-            if (skipExptime) {
-                skipExptime = false;
-                continue;
-            }
-            if (2 * n + 2 > keys.length) {
-                keys = java.util.Arrays.copyOf(keys, keys.length * 2);
-            }
-            keys[2 * n] = s;
-            keys[2 * n + 1] = p;
-            n++;
-        }
-        return n;
-    }
-
-    /**
-     * The end of the {@code VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n} block at {@code p} in the
-     * output if it is the one for key {@code in[ks, ke)}, else -1.
-     */
-    private int valueEnd(int p, int limit, ByteBuf in, int ks, int ke) {
-        int nkey = ke - ks;
-        int q = p + 6 + nkey;
-        if (q + 1 > limit || out.getByte(p) != 'V' || out.getByte(p + 5) != ' ' || out.getByte(q) != ' ') {
-            return -1;
-        }
-        for (int i = 0; i < nkey; i++) {
-            if (out.getByte(p + 6 + i) != in.getByte(ks + i)) {
-                return -1;
-            }
-        }
-        q++;
-        while (q < limit && out.getByte(q) != ' ') {
-            q++; // flags
-        }
-        q++;
-        long bytes = 0;
-        for (; q < limit; q++) {
-            byte b = out.getByte(q);
-            if (b < '0' || b > '9') {
-                break;
-            }
-            bytes = bytes * 10 + (b - '0');
-        }
-        int nl = out.indexOf(q, limit, (byte) '\n');
-        if (nl < 0) {
-            return -1;
-        }
-        long e = nl + 1 + bytes + 2;
-        return e <= limit ? (int) e : -1;
+    @Override
+    public void discard() {
+        replies = 0;
     }
 
     /** Drops the replies not yet flushed. */
     private void cull() {
         replies = 0;
         out.clear();
-        commands.outputFlushed();
+        transmitPending = false;
+        session.outputFlushed();
     }
 
     /**
@@ -520,7 +333,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
             start = end;
         }
         replies = 0;
-        commands.outputFlushed();
+        transmitPending = false;
+        session.outputFlushed();
         if (out.capacity() > OUT_KEEP_BYTES) {
             out.release();
             out = ctx.alloc().directBuffer(4096);

@@ -1,9 +1,11 @@
-package memfleet.node.command;
+package memfleet.node.command.text;
 
 import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 import memfleet.node.Node;
+import memfleet.node.command.Metadump;
+import memfleet.node.command.Step;
 import memfleet.node.stats.StatsWriter;
 import memfleet.node.store.LruCrawler;
 import memfleet.node.store.SlabAllocator;
@@ -23,9 +25,9 @@ final class AdminCommands {
     private final boolean[] ok = new boolean[1];
     private Metadump metadump;
 
-    AdminCommands(Node node) {
+    AdminCommands(Node node, StatsWriter statsWriter) {
         this.node = node;
-        this.statsWriter = new StatsWriter(node);
+        this.statsWriter = statsWriter;
     }
 
     private static String token(byte[] in, TextTokenizer t, int i) {
@@ -261,22 +263,22 @@ final class AdminCommands {
         return TextReplies.ERROR;
     }
 
-    int lruCrawler(byte[] in, TextTokenizer t, int ntokens, ByteBuf out) {
+    Step lruCrawler(byte[] in, TextTokenizer t, int ntokens, ByteBuf out) {
         var s = node.settings();
         String sub = ntokens > 2 ? token(in, t, 1) : "";
         LruCrawler crawler = node.crawler();
         if (ntokens == 4 && sub.equals("crawl")) {
             if (!s.lruCrawler) {
                 out.writeBytes(TextReplies.CRAWLER_DISABLED);
-                return TextCommands.CONTINUE;
+                return Step.COMMAND;
             }
             boolean[] classes = parseClasses(token(in, t, 2));
             if (classes == null) {
                 out.writeBytes(TextReplies.CRAWLER_BADCLASS);
-                return TextCommands.CONTINUE;
+                return Step.COMMAND;
             }
             out.writeBytes(crawler.request(classes) == LruCrawler.OK ? TextReplies.OK : TextReplies.CRAWLER_BUSY);
-            return TextCommands.CONTINUE;
+            return Step.COMMAND;
         }
         if (ntokens == 4 && sub.equals("metadump")) {
             if (!s.lruCrawler) {
@@ -293,10 +295,10 @@ final class AdminCommands {
                     out.writeBytes(TextReplies.CRAWLER_BUSY);
                 } else {
                     metadump = new Metadump(node, classes);
-                    return TextCommands.STREAM;
+                    return Step.STREAM;
                 }
             }
-            return TextCommands.CONTINUE;
+            return Step.COMMAND;
         }
         if (ntokens == 4 && sub.equals("tocrawl")) {
             long n = Decimal.parseUnsigned32(in, t.start(2), t.end(2), ok);
@@ -306,7 +308,7 @@ final class AdminCommands {
                 s.lruCrawlerTocrawl = (int) n;
                 out.writeBytes(TextReplies.OK);
             }
-            return TextCommands.CONTINUE;
+            return Step.COMMAND;
         }
         if (ntokens == 4 && sub.equals("sleep")) {
             long n = Decimal.parseUnsigned32(in, t.start(2), t.end(2), ok);
@@ -318,7 +320,7 @@ final class AdminCommands {
                 s.lruCrawlerSleep = (int) n;
                 out.writeBytes(TextReplies.OK);
             }
-            return TextCommands.CONTINUE;
+            return Step.COMMAND;
         }
         if (ntokens == 3 && sub.equals("enable")) {
             if (s.lruCrawler) {
@@ -327,15 +329,15 @@ final class AdminCommands {
                 s.lruCrawler = true;
                 out.writeBytes(TextReplies.OK);
             }
-            return TextCommands.CONTINUE;
+            return Step.COMMAND;
         }
         if (ntokens == 3 && sub.equals("disable")) {
             s.lruCrawler = false;
             out.writeBytes(TextReplies.OK);
-            return TextCommands.CONTINUE;
+            return Step.COMMAND;
         }
         out.writeBytes(TextReplies.ERROR);
-        return TextCommands.CONTINUE;
+        return Step.COMMAND;
     }
 
     /** "all", "1", or "1,2,3": classes to crawl; null when one is not a valid class. */
@@ -360,7 +362,7 @@ final class AdminCommands {
         return classes;
     }
 
-    /** The metadump that the last {@link TextCommands#STREAM} asked the connection to run. */
+    /** The metadump that the last {@link Step#STREAM} asked the connection to run. */
     Metadump takeMetadump() {
         Metadump m = metadump;
         metadump = null;

@@ -1,13 +1,18 @@
-package memfleet.node.command;
+package memfleet.node.command.binary;
 
 import static memfleet.protocol.binary.BinaryHeader.*;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.locks.ReentrantLock;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import memfleet.node.Node;
+import memfleet.node.command.ItemOps;
+import memfleet.node.command.Metadump;
+import memfleet.node.command.ReplyBytes;
+import memfleet.node.command.Session;
+import memfleet.node.command.Step;
+import memfleet.node.command.VerboseLog;
 import memfleet.node.sasl.SaslPasswordFile;
 import memfleet.node.stats.StatsWriter;
 import memfleet.node.stats.ThreadStats;
@@ -16,22 +21,17 @@ import memfleet.node.store.ItemStore;
 import memfleet.node.store.NativeMemory;
 import memfleet.protocol.binary.BinaryHeader;
 import memfleet.protocol.binary.SaslPlain;
+import memfleet.protocol.text.ItemKey;
 
 /**
- * Runs memcached's binary protocol for one connection, as {@code proto_bin.c} does: checks a request's
- * lengths, works on the store under the key's stripe lock and writes the response packet straight into the
- * output buffer. Quiet opcodes answer only errors (and GETQ/GATQ hits), so a NOOP after them brings back
- * exactly the misses' silence. Storage commands allocate their item here and ask the connection to stream
- * the value into it ({@link #READ_DATA}); {@link #completeData} stores it. Nothing is allocated per
+ * A binary-protocol connection, as {@code proto_bin.c} runs it: a request header with its extras and key
+ * ({@code conn_parse_cmd}), then its value read straight into the item ({@code conn_nread}) or discarded
+ * ({@code conn_swallow}). A request's lengths are checked, the work is done by {@link ItemOps}, and the
+ * response packet is written straight into the output buffer. Quiet opcodes answer only errors (and
+ * GETQ/GATQ hits), so a NOOP after them brings back exactly the misses' silence. Nothing is allocated per
  * request except for STAT and SASL.
  */
-public final class BinaryCommands {
-    /** What the connection does after {@link #execute}. */
-    public static final int CONTINUE = 0;
-    public static final int READ_DATA = 1;
-    public static final int SWALLOW = 2;
-    public static final int CLOSE_AFTER_WRITE = 4;
-
+public final class BinarySession implements Session {
     private static final int MAX_SASL_MECH_LEN = 32;
     /** A SASL message larger than this is refused with ENOMEM (memcached: larger than a slab chunk). */
     private static final int MAX_SASL_DATA = 64 * 1024;
@@ -46,12 +46,12 @@ public final class BinaryCommands {
     private static final int PENDING_SASL = 2;
 
     private final Node node;
+    private final ItemOps ops;
     private final ItemStore store;
     private final ThreadStats stats;
     private final SaslPasswordFile sasl;
-    private final byte[] digits = new byte[24];
-    private final int[] result = new int[3];
-    private StatsWriter statsWriter;
+    private final StatsWriter statsWriter;
+    private final int fd;
 
     // the request being run
     private int opcode;
@@ -59,14 +59,14 @@ public final class BinaryCommands {
     private boolean noreply;
     private int opaque;
     private long responseCas;
-    private boolean mutated;
+    private boolean running;
 
-    // a value (or SASL message) still arriving
+    // a value (or SASL message) still arriving, or a body to discard
     private int pendingKind;
     private long pendingItem;
     private int pendingComm;
     private long pendingCas;
-    private long pendingLength;
+    private long dataRemaining;
     private long dataOffset;
     private byte[] saslData;
     private final byte[] saslMech = new byte[MAX_SASL_MECH_LEN];
@@ -78,10 +78,13 @@ public final class BinaryCommands {
     private boolean saslStarted;
     private boolean saslAwaitingStep;
 
-    public BinaryCommands(Node node, ThreadStats stats) {
+    public BinarySession(Node node, ItemOps ops, StatsWriter statsWriter, int fd) {
         this.node = node;
-        this.store = node.store();
-        this.stats = stats;
+        this.ops = ops;
+        this.store = ops.store();
+        this.stats = ops.stats();
+        this.statsWriter = statsWriter;
+        this.fd = fd;
         this.sasl = node.settings().sasl ? new SaslPasswordFile(java.nio.file.Path.of(node.settings().saslPasswordFile)) : null;
     }
 
@@ -89,33 +92,123 @@ public final class BinaryCommands {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Bytes of the value still to arrive after the header, extras and key, for {@link #READ_DATA}. */
-    public long pendingLength() {
-        return pendingLength;
+    @Override
+    public Step step(ByteBuf in, ByteBuf out, boolean mayRun) {
+        if (pendingKind != 0) {
+            return readData(in, out);
+        }
+        if (swallowLength > 0) {
+            int n = (int) Math.min(in.readableBytes(), swallowLength);
+            in.skipBytes(n);
+            swallowLength -= n;
+            return Step.PROGRESS;
+        }
+        int start = in.readerIndex();
+        if (in.readableBytes() < SIZE) {
+            return Step.NEED_INPUT;
+        }
+        if (in.getByte(start) != REQUEST_MAGIC) {
+            // memcached: an invalid magic closes at once; replies not yet written are lost with it
+            if (node.settings().verbose > 0) {
+                System.err.printf("Invalid magic:  %x%n", in.getByte(start) & 0xff);
+            }
+            out.clear();
+            return Step.CLOSE;
+        }
+        int prefix = SIZE + in.getUnsignedByte(start + EXTRAS_LENGTH) + in.getUnsignedShort(start + KEY_LENGTH);
+        if (in.readableBytes() < prefix) {
+            return Step.NEED_INPUT;
+        }
+        if (!mayRun) {
+            return Step.YIELD;
+        }
+        boolean verbose = node.settings().verbose > 1;
+        int mark = out.writerIndex();
+        if (verbose) {
+            VerboseLog.binaryRequest(fd, in, start);
+        }
+        running = true;
+        Step step;
+        try {
+            step = execute(in, start, out);
+        } finally {
+            running = false;
+        }
+        if (verbose) {
+            VerboseLog.binaryResponses(fd, out, mark);
+        }
+        in.readerIndex(start + prefix);
+        return step;
     }
 
-    /** Bytes to discard, for {@link #SWALLOW}. */
-    public long swallowLength() {
-        return swallowLength;
+    /** Copies as much of the pending value as has arrived; stores it once complete. */
+    private Step readData(ByteBuf in, ByteBuf out) {
+        int avail = (int) Math.min(in.readableBytes(), dataRemaining);
+        long from = in.memoryAddress() + in.readerIndex();
+        if (pendingKind == PENDING_VALUE) {
+            store.writeValue(pendingItem, dataOffset, from, avail);
+        } else {
+            NativeMemory.copyToArray(from, saslData, (int) dataOffset, avail);
+        }
+        dataOffset += avail;
+        in.skipBytes(avail);
+        dataRemaining -= avail;
+        if (dataRemaining == 0) {
+            int mark = out.writerIndex();
+            completeData(out);
+            if (node.settings().verbose > 1) {
+                VerboseLog.binaryResponses(fd, out, mark);
+            }
+        }
+        return Step.PROGRESS;
     }
 
-    /** True when the last request changed the store (for --min-acks). */
-    public boolean mutated() {
-        return mutated;
+    @Override
+    public boolean takeMutated() {
+        return ops.takeMutated();
     }
 
-    /** Header, extras and key length of the request at {@code start}: what must have arrived to run it. */
-    public static int prefixLength(ByteBuf in, int start) {
-        return SIZE + in.getUnsignedByte(start + EXTRAS_LENGTH) + in.getUnsignedShort(start + KEY_LENGTH);
+    @Override
+    public String state() {
+        if (running) {
+            return "conn_parse_cmd";
+        }
+        if (pendingKind != 0) {
+            return "conn_nread";
+        }
+        return swallowLength > 0 ? "conn_swallow" : "conn_new_cmd";
+    }
+
+    @Override
+    public void outputFlushed() {
+    }
+
+    @Override
+    public void endOfInput(ByteBuf out) {
+        abandon();
+        swallowLength = 0;
+    }
+
+    @Override
+    public void abandon() {
+        if (pendingKind == PENDING_VALUE && pendingItem != 0) {
+            ops.discard(pendingItem);
+        }
+        pendingItem = 0;
+        pendingKind = 0;
+        ops.done();
+    }
+
+    @Override
+    public Metadump takeStream() {
+        return null;
     }
 
     /**
-     * Runs the request whose header, extras and key are in {@code in} at {@code start} (a direct buffer: keys
-     * are hashed in place). The caller then skips {@link #prefixLength} bytes; a value that follows is read by
-     * {@link #READ_DATA} or {@link #SWALLOW}.
+     * Runs the request whose header, extras and key are in {@code in} at {@code start}; a value that follows
+     * is read or swallowed by the next steps.
      */
-    public int execute(ByteBuf in, int start, ByteBuf out) {
-        mutated = false;
+    private Step execute(ByteBuf in, int start, ByteBuf out) {
         responseCas = 0;
         opcode = in.getUnsignedByte(start + OPCODE);
         cmd = opcode;
@@ -130,16 +223,16 @@ public final class BinaryCommands {
 
         if (keylen > bodylen || keylen + extlen > bodylen) {
             error(out, UNKNOWN_COMMAND, null);
-            return CLOSE_AFTER_WRITE;
+            return Step.CLOSE_AFTER_WRITE;
         }
         if (sasl != null && !authenticated && opcode != SASL_LIST_MECHS && opcode != SASL_AUTH
                 && opcode != SASL_STEP && opcode != BinaryHeader.VERSION) {
             error(out, AUTH_ERROR, null);
-            return CLOSE_AFTER_WRITE;
+            return Step.CLOSE_AFTER_WRITE;
         }
         cmd = loud(opcode);
         noreply = cmd != opcode;
-        if (keylen > TextCommands.KEY_MAX_LENGTH) {
+        if (keylen > ItemKey.MAX_LENGTH) {
             return protocolError(out);
         }
         long vlen = bodylen - keylen - extlen;
@@ -149,19 +242,19 @@ public final class BinaryCommands {
                     return protocolError(out);
                 }
                 respond(out, VERSION_BODY);
-                return CONTINUE;
+                return Step.COMMAND;
             case FLUSH:
                 if (keylen != 0 || bodylen != extlen || (extlen != 0 && extlen != 4)) {
                     return protocolError(out);
                 }
                 flush(out, extlen == 4 ? in.getInt(ext) : 0);
-                return CONTINUE;
+                return Step.COMMAND;
             case NOOP:
                 if (extlen != 0 || keylen != 0 || bodylen != 0) {
                     return protocolError(out);
                 }
                 respond(out, null);
-                return CONTINUE;
+                return Step.COMMAND;
             case SET:
             case ADD:
             case REPLACE:
@@ -175,20 +268,20 @@ public final class BinaryCommands {
                     return protocolError(out);
                 }
                 getOrTouch(out, key, keylen, 0);
-                return CONTINUE;
+                return Step.COMMAND;
             case DELETE:
                 if (keylen == 0 || extlen != 0 || bodylen != keylen) {
                     return protocolError(out);
                 }
                 delete(out, key, keylen, casIn);
-                return CONTINUE;
+                return Step.COMMAND;
             case INCREMENT:
             case DECREMENT:
                 if (keylen == 0 || extlen != ARITHMETIC_EXTRAS || bodylen != keylen + extlen) {
                     return protocolError(out);
                 }
                 arithmetic(out, key, keylen, in.getLong(ext), in.getLong(ext + 8), in.getInt(ext + 16), casIn);
-                return CONTINUE;
+                return Step.COMMAND;
             case APPEND:
             case PREPEND:
                 if (keylen == 0 || extlen != 0) {
@@ -200,13 +293,13 @@ public final class BinaryCommands {
                     return protocolError(out);
                 }
                 stat(out, in.toString(ext, keylen, StandardCharsets.ISO_8859_1));
-                return CONTINUE;
+                return Step.COMMAND;
             case QUIT:
                 if (keylen != 0 || extlen != 0 || bodylen != 0) {
                     return protocolError(out);
                 }
                 respond(out, null);
-                return CLOSE_AFTER_WRITE;
+                return Step.CLOSE_AFTER_WRITE;
             case SASL_LIST_MECHS:
                 if (extlen != 0 || keylen != 0 || bodylen != 0) {
                     return protocolError(out);
@@ -216,7 +309,7 @@ public final class BinaryCommands {
                 }
                 authenticated = false; // memcached's init_sasl_conn: any SASL command starts over
                 respond(out, MECHANISMS);
-                return CONTINUE;
+                return Step.COMMAND;
             case SASL_AUTH:
             case SASL_STEP:
                 if (extlen != 0 || keylen == 0) {
@@ -230,7 +323,7 @@ public final class BinaryCommands {
                     return protocolError(out);
                 }
                 getOrTouch(out, key, keylen, in.getInt(ext));
-                return CONTINUE;
+                return Step.COMMAND;
             default:
                 // memcached swallows the whole body length here, though the key and extras are already read
                 return errorSwallowing(out, UNKNOWN_COMMAND, null, bodylen);
@@ -273,22 +366,21 @@ public final class BinaryCommands {
         ReplyBytes.put(out, body);
     }
 
-    private int errorSwallowing(ByteBuf out, int status, byte[] text, long swallow) {
+    private Step errorSwallowing(ByteBuf out, int status, byte[] text, long swallow) {
         error(out, status, text);
         if (swallow > 0) {
             swallowLength = swallow;
-            return SWALLOW;
         }
-        return CONTINUE;
+        return Step.COMMAND;
     }
 
     /** memcached's {@code handle_binary_protocol_error}: EINVAL, then close. */
-    private int protocolError(ByteBuf out) {
+    private Step protocolError(ByteBuf out) {
         error(out, EINVAL, null);
         if (node.settings().verbose > 0) {
             System.err.printf("Protocol error (opcode %02x), close connection%n", opcode);
         }
-        return CLOSE_AFTER_WRITE;
+        return Step.CLOSE_AFTER_WRITE;
     }
 
     /** A binary exptime is unsigned: one past 2^31 means a far future, not the past. */
@@ -303,27 +395,11 @@ public final class BinaryCommands {
         boolean touch = cmd == TOUCH || cmd == GAT || cmd == GATK;
         boolean returnKey = cmd == GETK || cmd == GATK;
         boolean returnValue = cmd != TOUCH;
-        int hv = store.hash(key, nkey);
-        ReentrantLock lock = store.lock(hv);
-        boolean hit;
-        lock.lock();
+        long it = ops.lookup(key, nkey);
         try {
-            long it = store.get(hv, key, nkey);
-            hit = it > 0;
-            if (hit) {
+            if (it > 0) {
                 if (touch) {
-                    store.touch(it, realtime(exptime));
-                    mutated = true;
-                }
-                int seg = store.bump(it, hv);
-                int clsid = Item.clsid(it);
-                stats.slab(clsid, ThreadStats.HITS_TO_HOT + seg);
-                if (touch) {
-                    stats.touchCmds++;
-                    stats.slab(clsid, ThreadStats.TOUCH_HITS);
-                } else {
-                    stats.getCmds++;
-                    stats.slab(clsid, ThreadStats.GET_HITS);
+                    ops.retime(it, realtime(exptime));
                 }
                 int nbytes = returnValue ? Item.nbytes(it) : 0;
                 int keyBytes = returnKey ? nkey : 0;
@@ -338,24 +414,11 @@ public final class BinaryCommands {
                     ReplyBytes.copy(out, store.valueAddress(it, off), (int) run);
                     off += run;
                 }
-            } else {
-                if (it == ItemStore.MISS_EXPIRED) {
-                    stats.getExpired++;
-                } else if (it == ItemStore.MISS_FLUSHED) {
-                    stats.getFlushed++;
-                }
-                if (touch) {
-                    stats.touchCmds++;
-                    stats.touchMisses++;
-                } else {
-                    stats.getCmds++;
-                    stats.getMisses++;
-                }
             }
         } finally {
-            lock.unlock();
+            ops.endFetch(it, (touch ? ItemOps.TOUCH : ItemOps.GET) | ItemOps.DETAIL);
         }
-        if (!hit && !noreply) {
+        if (it <= 0 && !noreply) {
             if (returnKey) {
                 header(out, KEY_ENOENT, 0, nkey, nkey, 0);
                 ReplyBytes.copy(out, key, nkey);
@@ -363,93 +426,53 @@ public final class BinaryCommands {
                 error(out, KEY_ENOENT, null);
             }
         }
-        if (node.settings().detailEnabled) {
-            node.prefixStats().recordGet(key, nkey, stats, hit);
-        }
     }
 
     // ---------------------------------------------------------------- storage
 
-    private int update(ByteBuf out, long key, int nkey, int flags, int exptime, long vlen, long casIn) {
-        if (node.settings().detailEnabled) {
-            node.prefixStats().recordSet(key, nkey);
-        }
-        boolean tooLarge = vlen > Integer.MAX_VALUE - 2 || store.tooLarge(nkey, flags, vlen);
-        long it = tooLarge ? 0 : store.allocate(key, nkey, flags, realtime(exptime), (int) vlen);
+    private Step update(ByteBuf out, long key, int nkey, int flags, int exptime, long vlen, long casIn) {
+        int how = ItemOps.DETAIL | (cmd == SET ? ItemOps.UNLINK_ON_FAILURE : 0);
+        long it = ops.allocate(key, nkey, flags, realtime(exptime), vlen, how);
         if (it == 0) {
-            allocationFailed(out, tooLarge, vlen);
-            if (cmd == SET) {
-                // memcached: stale data must not outlive a failed set
-                int hv = store.hash(key, nkey);
-                ReentrantLock lock = store.lock(hv);
-                lock.lock();
-                try {
-                    long old = store.get(hv, key, nkey);
-                    if (old > 0) {
-                        store.delete(old, hv);
-                        mutated = true;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-            }
-            return vlen > 0 ? SWALLOW : CONTINUE;
+            return allocationFailed(out, vlen);
         }
         int comm = casIn != 0 ? ItemStore.CAS : cmd == SET ? ItemStore.SET : cmd == ADD ? ItemStore.ADD : ItemStore.REPLACE;
         return expectValue(out, it, comm, casIn, vlen);
     }
 
-    private int appendPrepend(ByteBuf out, long key, int nkey, long vlen, long casIn) {
-        if (node.settings().detailEnabled) {
-            node.prefixStats().recordSet(key, nkey);
-        }
-        boolean tooLarge = vlen > Integer.MAX_VALUE - 2 || store.tooLarge(nkey, 0, vlen);
-        long it = tooLarge ? 0 : store.allocate(key, nkey, 0, 0, (int) vlen);
+    private Step appendPrepend(ByteBuf out, long key, int nkey, long vlen, long casIn) {
+        long it = ops.allocate(key, nkey, 0, 0, vlen, ItemOps.DETAIL);
         if (it == 0) {
-            allocationFailed(out, tooLarge, vlen);
-            return vlen > 0 ? SWALLOW : CONTINUE;
+            return allocationFailed(out, vlen);
         }
         return expectValue(out, it, cmd == APPEND ? ItemStore.APPEND : ItemStore.PREPEND, casIn, vlen);
     }
 
-    private void allocationFailed(ByteBuf out, boolean tooLarge, long vlen) {
-        if (tooLarge) {
-            stats.storeTooLarge++;
+    private Step allocationFailed(ByteBuf out, long vlen) {
+        if (ops.refusal() == ItemStore.TOO_LARGE) {
             error(out, E2BIG, null);
         } else {
-            stats.storeNoMemory++;
             error(out, ENOMEM, NO_MEMORY_ITEM);
         }
         swallowLength = vlen;
+        return Step.COMMAND;
     }
 
-    private int expectValue(ByteBuf out, long it, int comm, long casIn, long vlen) {
+    private Step expectValue(ByteBuf out, long it, int comm, long casIn, long vlen) {
         pendingKind = PENDING_VALUE;
         pendingItem = it;
         pendingComm = comm;
         pendingCas = casIn;
-        pendingLength = vlen;
+        dataRemaining = vlen;
         dataOffset = 0;
         if (vlen == 0) {
             completeData(out);
-            return CONTINUE;
         }
-        return READ_DATA;
-    }
-
-    /** Takes the next {@code length} bytes of the pending value from native memory at {@code from}. */
-    public void data(long from, int length) {
-        if (pendingKind == PENDING_VALUE) {
-            store.writeValue(pendingItem, dataOffset, from, length);
-        } else {
-            NativeMemory.copyToArray(from, saslData, (int) dataOffset, length);
-        }
-        dataOffset += length;
+        return Step.COMMAND;
     }
 
     /** The pending value has arrived: stores it (or checks the SASL message) and writes the response. */
-    public void completeData(ByteBuf out) {
-        mutated = false;
+    private void completeData(ByteBuf out) {
         responseCas = 0;
         int kind = pendingKind;
         pendingKind = 0;
@@ -459,36 +482,14 @@ public final class BinaryCommands {
         }
         long it = pendingItem;
         pendingItem = 0;
-        int clsid = Item.clsid(it);
-        stats.slab(clsid, ThreadStats.SET_CMDS);
         int comm = pendingComm;
-        long key = Item.key(it);
-        int nkey = Item.nkey(it);
-        int hv = store.hash(key, nkey);
-        int ret;
-        ReentrantLock lock = store.lock(hv);
-        lock.lock();
+        int ret = ops.store(it, comm, pendingCas, true);
         try {
-            ret = store.store(it, comm, hv, pendingCas);
             if (ret == ItemStore.STORED) {
-                long stored = comm == ItemStore.APPEND || comm == ItemStore.PREPEND ? store.get(hv, key, nkey) : it;
-                responseCas = stored > 0 ? Item.cas(stored) : 0;
+                responseCas = Item.cas(ops.current());
             }
         } finally {
-            lock.unlock();
-        }
-        if (ret != ItemStore.STORED || comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
-            store.freeChunks(it);
-        }
-        mutated = ret == ItemStore.STORED;
-        if (comm == ItemStore.CAS) {
-            if (ret == ItemStore.STORED) {
-                stats.slab(clsid, ThreadStats.CAS_HITS);
-            } else if (ret == ItemStore.EXISTS) {
-                stats.slab(clsid, ThreadStats.CAS_BADVAL);
-            } else if (ret == ItemStore.NOT_FOUND) {
-                stats.casMisses++;
-            }
+            ops.done();
         }
         switch (ret) {
             case ItemStore.STORED -> respond(out, null);
@@ -499,117 +500,38 @@ public final class BinaryCommands {
         }
     }
 
-    /** The connection went away with a value half read: its item is freed. */
-    public void abandon() {
-        if (pendingKind == PENDING_VALUE && pendingItem != 0) {
-            store.freeChunks(pendingItem);
-        }
-        pendingItem = 0;
-        pendingKind = 0;
-    }
-
     // ---------------------------------------------------------------- the rest
 
     private void delete(ByteBuf out, long key, int nkey, long casIn) {
-        if (node.settings().detailEnabled) {
-            node.prefixStats().recordDelete(key, nkey);
-        }
-        int hv = store.hash(key, nkey);
-        ReentrantLock lock = store.lock(hv);
-        int status;
-        lock.lock();
-        try {
-            long it = store.get(hv, key, nkey);
-            if (it > 0) {
-                if (casIn == 0 || casIn == Item.cas(it)) {
-                    stats.slab(Item.clsid(it), ThreadStats.DELETE_HITS);
-                    store.delete(it, hv);
-                    mutated = true;
-                    status = SUCCESS;
-                } else {
-                    status = KEY_EEXISTS;
-                }
-            } else {
-                stats.deleteMisses++;
-                status = KEY_ENOENT;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (status == SUCCESS) {
-            respond(out, null);
-        } else {
-            error(out, status, null);
+        int rc = ops.delete(key, nkey, casIn, 0, ItemOps.DETAIL | (casIn != 0 ? ItemOps.CHECK_CAS : 0));
+        switch (rc) {
+            case ItemOps.DELETED -> respond(out, null);
+            case ItemOps.DELETE_EXISTS -> error(out, KEY_EEXISTS, null);
+            default -> error(out, KEY_ENOENT, null);
         }
     }
 
     private void arithmetic(ByteBuf out, long key, int nkey, long delta, long initial, int exptime, long casIn) {
-        boolean incr = cmd == INCREMENT;
-        int hv = store.hash(key, nkey);
-        ReentrantLock lock = store.lock(hv);
+        boolean create = exptime != NO_CREATE;
         int rc;
-        long value = 0;
-        lock.lock();
+        long value;
         try {
-            rc = store.addDelta(hv, key, nkey, incr, delta, casIn, digits, result);
-            if (rc == ItemStore.DELTA_OK) {
-                value = parseDigits(digits, result[0]);
-                long it = store.get(hv, key, nkey);
-                responseCas = it > 0 ? Item.cas(it) : 0;
+            rc = ops.arithmetic(key, nkey, cmd == INCREMENT, delta, casIn, create, initial, create ? realtime(exptime) : 0);
+            value = ops.digitsValue();
+            if (rc == ItemStore.DELTA_OK || rc == ItemOps.DELTA_CREATED) {
+                responseCas = Item.cas(ops.current());
             }
         } finally {
-            lock.unlock();
+            ops.done();
         }
         switch (rc) {
-            case ItemStore.DELTA_OK -> {
-                mutated = true;
-                stats.slab(result[2], incr ? ThreadStats.INCR_HITS : ThreadStats.DECR_HITS);
-                respondNumber(out, value);
-            }
+            case ItemStore.DELTA_OK, ItemOps.DELTA_CREATED -> respondNumber(out, value);
             case ItemStore.DELTA_NON_NUMERIC -> error(out, DELTA_BADVAL, null);
             case ItemStore.DELTA_EOM -> error(out, ENOMEM, NO_MEMORY_INCR);
             case ItemStore.DELTA_CAS_MISMATCH -> error(out, KEY_EEXISTS, null);
-            default -> {
-                if (exptime != NO_CREATE) {
-                    create(out, key, nkey, hv, initial, exptime);
-                } else {
-                    if (incr) {
-                        stats.incrMisses++;
-                    } else {
-                        stats.decrMisses++;
-                    }
-                    error(out, KEY_ENOENT, null);
-                }
-            }
-        }
-    }
-
-    /** A missing counter is created holding {@code initial} (no delta applied), as memcached does. */
-    private void create(ByteBuf out, long key, int nkey, int hv, long initial, int exptime) {
-        int len = ReplyBytes.digits(initial, digits);
-        long it = store.allocate(key, nkey, 0, realtime(exptime), len);
-        if (it == 0) {
-            error(out, ENOMEM, NO_MEMORY_NEW_ITEM);
-            return;
-        }
-        NativeMemory.copyFromArray(digits, 0, store.valueAddress(it, 0), len);
-        ReentrantLock lock = store.lock(hv);
-        int ret;
-        lock.lock();
-        try {
-            ret = store.store(it, ItemStore.ADD, hv, 0);
-            if (ret == ItemStore.STORED) {
-                responseCas = Item.cas(it);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (ret == ItemStore.STORED) {
-            mutated = true;
-            respondNumber(out, initial);
-        } else {
-            store.freeChunks(it);
-            error(out, NOT_STORED, null);
+            case ItemOps.DELTA_CREATE_NO_MEMORY -> error(out, ENOMEM, NO_MEMORY_NEW_ITEM);
+            case ItemOps.DELTA_CREATE_NOT_STORED -> error(out, NOT_STORED, null);
+            default -> error(out, KEY_ENOENT, null);
         }
     }
 
@@ -621,22 +543,12 @@ public final class BinaryCommands {
         out.writeLong(value);
     }
 
-    private static long parseDigits(byte[] d, int len) {
-        long v = 0;
-        for (int i = 0; i < len; i++) {
-            v = v * 10 + (d[i] - '0');
-        }
-        return v;
-    }
-
     private void flush(ByteBuf out, int exptime) {
-        if (!node.settings().flushEnabled) {
+        if (!ops.flushEnabled()) {
             error(out, AUTH_ERROR, null);
             return;
         }
-        store.flushAll(exptime < 0 ? Integer.MAX_VALUE : exptime);
-        mutated = true;
-        stats.flushCmds++;
+        ops.flushAll(exptime < 0 ? Integer.MAX_VALUE : exptime);
         respond(out, null);
     }
 
@@ -674,9 +586,6 @@ public final class BinaryCommands {
     }
 
     private void stat(ByteBuf out, String sub) {
-        if (statsWriter == null) {
-            statsWriter = new StatsWriter(node);
-        }
         ByteBuf text = Unpooled.buffer(4096);
         if (sub.isEmpty()) {
             statsWriter.general(text);
@@ -738,7 +647,7 @@ public final class BinaryCommands {
 
     // ---------------------------------------------------------------- SASL
 
-    private int saslAuth(ByteBuf out, ByteBuf in, int ext, int keylen, long vlen) {
+    private Step saslAuth(ByteBuf out, ByteBuf in, int ext, int keylen, long vlen) {
         if (sasl == null) {
             return errorSwallowing(out, UNKNOWN_COMMAND, null, vlen);
         }
@@ -752,13 +661,12 @@ public final class BinaryCommands {
         saslMechLength = keylen;
         saslData = new byte[(int) vlen];
         pendingKind = PENDING_SASL;
-        pendingLength = vlen;
+        dataRemaining = vlen;
         dataOffset = 0;
         if (vlen == 0) {
             completeData(out);
-            return CONTINUE;
         }
-        return READ_DATA;
+        return Step.COMMAND;
     }
 
     /**

@@ -1,4 +1,4 @@
-package memfleet.node.net;
+package memfleet.node.command;
 
 import java.nio.charset.StandardCharsets;
 
@@ -9,10 +9,10 @@ import io.netty.buffer.ByteBuf;
  * as "sending key K" as memcached prints them; for the binary protocol, each request and response header as
  * bytes. Only called when verbosity is above 1.
  */
-final class VerboseLog {
+public final class VerboseLog {
     private VerboseLog() {}
 
-    static void replies(int fd, ByteBuf out, int from) {
+    public static void replies(int fd, ByteBuf out, int from) {
         int p = from;
         int end = out.writerIndex();
         while (p < end) {
@@ -33,7 +33,7 @@ final class VerboseLog {
     }
 
     /** memcached's dump of a binary request header, four bytes a line. */
-    static void binaryRequest(int fd, ByteBuf in, int start) {
+    public static void binaryRequest(int fd, ByteBuf in, int start) {
         StringBuilder sb = new StringBuilder("<" + fd + " Read binary protocol data:");
         for (int i = 0; i < memfleet.protocol.binary.BinaryHeader.SIZE; i++) {
             if (i % 4 == 0) {
@@ -45,7 +45,7 @@ final class VerboseLog {
     }
 
     /** memcached's dump of each binary response header written since {@code from}. */
-    static void binaryResponses(int fd, ByteBuf out, int from) {
+    public static void binaryResponses(int fd, ByteBuf out, int from) {
         int p = from;
         int size = memfleet.protocol.binary.BinaryHeader.SIZE;
         while (p + size <= out.writerIndex()) {
