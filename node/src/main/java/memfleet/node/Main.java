@@ -1,5 +1,11 @@
 package memfleet.node;
 
+import memfleet.node.replication.Replication;
+import memfleet.node.store.ItemStore;
+import memfleet.node.store.LruCrawler;
+import memfleet.node.store.LruMaintainer;
+import memfleet.node.store.SlabRebalancer;
+
 import io.netty.channel.unix.Errors;
 import java.io.IOException;
 import java.net.SocketException;
@@ -96,38 +102,46 @@ public final class Main {
             }
         }
 
-        NodeServer server = new NodeServer(settings);
+        memfleet.node.tls.NodeTls tls = null;
         if (settings.sslEnabled) {
             try {
-                server.node().tls(new memfleet.node.tls.NodeTls(settings, 0));
+                tls = new memfleet.node.tls.NodeTls(settings, 0);
             } catch (memfleet.node.tls.NodeTls.LoadException e) {
                 System.err.println(e.getMessage());
                 return EX_USAGE;
             }
         }
+        memfleet.node.auth.AuthFile authFile = null;
         if (settings.authFile != null) {
             try {
-                server.node().authFile(memfleet.node.auth.AuthFile.load(settings.authFile));
+                authFile = memfleet.node.auth.AuthFile.load(settings.authFile);
             } catch (memfleet.node.auth.AuthFile.LoadException e) {
                 System.err.println(e.getMessage());
                 return 1;
             }
         }
+        ItemStore store = new ItemStore(settings);
+        Replication replication = settings.replicating() ? new Replication(settings, store, tls) : null;
+        Node node = new Node(settings, store, new LruCrawler(store), new LruMaintainer(store), new SlabRebalancer(store),
+                tls, authFile, replication);
+        NodeServer server = new NodeServer(node);
         // Before binding: a SIGTERM that comes as soon as the port answers must already stop us cleanly.
         AtomicBoolean stopping = new AtomicBoolean();
         Signals.onTerminate(() -> {
             stopping.set(true);
             server.close();
         });
-        try {
-            server.startReplication();
-        } catch (java.io.IOException e) {
-            server.close();
-            if (stopping.get()) {
-                return 0;
+        if (replication != null) {
+            try {
+                startReplication(settings, replication);
+            } catch (java.io.IOException e) {
+                server.close();
+                if (stopping.get()) {
+                    return 0;
+                }
+                System.err.println("failed to listen on replication port " + settings.replicationPort + ": " + reason(e));
+                return EX_OSERR;
             }
-            System.err.println("failed to listen on replication port " + settings.replicationPort + ": " + reason(e));
-            return EX_OSERR;
         }
         try {
             server.bind();
@@ -162,6 +176,27 @@ public final class Main {
         }
         server.awaitTermination();
         return 0;
+    }
+
+    /**
+     * With {@code -x}/{@code -X}: listens for peers, then (unless {@code --serve-while-syncing}) fetches a
+     * full copy from a peer before returning, so the client port opens on a synced node. Throws when the
+     * replication port cannot be bound.
+     */
+    private static void startReplication(Settings settings, Replication r) throws java.io.IOException {
+        r.start();
+        if (settings.serveWhileSyncing) {
+            Thread.ofVirtual().name("replication-sync").start(() -> logSync(settings, r.syncAndLink()));
+        } else {
+            logSync(settings, r.syncAndLink());
+        }
+    }
+
+    private static void logSync(Settings settings, String source) {
+        if (settings.verbose > 0) {
+            System.err.println(source == null ? "replication: no peer had data, starting alone"
+                    : "replication: copied the cache from " + source);
+        }
     }
 
     /** memcached's words for a listener that could not be bound, with the system's reason. */

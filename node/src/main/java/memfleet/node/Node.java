@@ -17,8 +17,9 @@ import memfleet.node.store.LruMaintainer;
 import memfleet.node.store.SlabRebalancer;
 
 /**
- * One cache node's shared state: its settings, the store and its background workers, the counters of
- * every worker thread and the open connections. Created by the server, handed to each connection.
+ * One cache node's shared state: its settings, the store and its background workers, TLS, the {@code -Y}
+ * password file and replication (each fixed when the node is made: {@link Main} builds the parts and hands
+ * them in), the counters of every worker thread and the open connections.
  */
 public final class Node {
     /** The memcached version memfleet answers as: clients and tools key features on it. */
@@ -37,16 +38,25 @@ public final class Node {
     private final PrefixStats prefixStats;
     private final long startedMillis = System.currentTimeMillis();
     private volatile int maxClients;
-    private volatile Replication replication;
-    private volatile memfleet.node.auth.AuthFile authFile;
-    private volatile memfleet.node.tls.NodeTls tls;
+    private final Replication replication;
+    private final memfleet.node.auth.AuthFile authFile;
+    private final memfleet.node.tls.NodeTls tls;
 
-    public Node(Settings settings) {
+    /**
+     * A node of {@code store} and its workers; {@code tls}, {@code authFile} and {@code replication} are
+     * null when {@code -Z}, {@code -Y} and {@code -x}/{@code -X} are off.
+     */
+    public Node(Settings settings, ItemStore store, LruCrawler crawler, LruMaintainer maintainer,
+            SlabRebalancer rebalancer, memfleet.node.tls.NodeTls tls, memfleet.node.auth.AuthFile authFile,
+            Replication replication) {
         this.settings = settings;
-        this.store = new ItemStore(settings);
-        this.crawler = new LruCrawler(store);
-        this.maintainer = new LruMaintainer(store);
-        this.rebalancer = new SlabRebalancer(store);
+        this.store = store;
+        this.crawler = crawler;
+        this.maintainer = maintainer;
+        this.rebalancer = rebalancer;
+        this.tls = tls;
+        this.authFile = authFile;
+        this.replication = replication;
         this.prefixStats = new PrefixStats(settings.prefixDelimiter);
         this.maxClients = settings.maxConns;
     }
@@ -71,26 +81,14 @@ public final class Node {
         return replication;
     }
 
-    public void replication(Replication r) {
-        this.replication = r;
-    }
-
     /** The {@code -Y} password file, or null when clients need no authentication. */
     public memfleet.node.auth.AuthFile authFile() {
         return authFile;
     }
 
-    public void authFile(memfleet.node.auth.AuthFile file) {
-        this.authFile = file;
-    }
-
     /** TLS ({@code -Z}), or null when connections are plain. */
     public memfleet.node.tls.NodeTls tls() {
         return tls;
-    }
-
-    public void tls(memfleet.node.tls.NodeTls t) {
-        this.tls = t;
     }
 
     public Settings settings() {

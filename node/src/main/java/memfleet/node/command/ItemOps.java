@@ -439,7 +439,7 @@ public final class ItemOps {
     }
 
     private int createCounter(long initial, int exptime) {
-        digitsLength = ReplyBytes.digits(initial, digits);
+        digitsLength = ItemStore.writeDigits(initial, digits);
         long fresh = store.allocate(key, nkey, 0, exptime, digitsLength);
         if (fresh == 0) {
             return DELTA_CREATE_NO_MEMORY;

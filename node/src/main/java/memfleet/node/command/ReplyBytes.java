@@ -53,19 +53,4 @@ public final class ReplyBytes {
         }
         out.writerIndex(w + len);
     }
-
-    /** Writes {@code value} as unsigned decimal digits into {@code to}; returns how many. */
-    public static int digits(long value, byte[] to) {
-        int len = 1;
-        for (long v = Long.divideUnsigned(value, 10); v != 0; v = Long.divideUnsigned(v, 10)) {
-            len++;
-        }
-        long v = value;
-        for (int i = len - 1; i >= 0; i--) {
-            long q = Long.divideUnsigned(v, 10);
-            to[i] = (byte) ('0' + (v - q * 10));
-            v = q;
-        }
-        return len;
-    }
 }

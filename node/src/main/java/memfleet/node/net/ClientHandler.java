@@ -11,7 +11,6 @@ import memfleet.node.command.ReplyBytes;
 import memfleet.node.command.Session;
 import memfleet.node.command.Sessions;
 import memfleet.node.command.Step;
-import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
 import memfleet.node.config.Protocol;
 import memfleet.protocol.text.TextReplies;
@@ -24,7 +23,7 @@ import memfleet.protocol.text.TextReplies;
  * (backpressure) instead of growing memory; after {@code -R} commands in a row the connection yields to the
  * others on its event loop; a client that half-closes gets every reply, then the connection closes.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo {
+final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Replies are written out once this much is queued, even mid-batch. */
     private static final int OUT_FLUSH_BYTES = 256 * 1024;
 
@@ -45,8 +44,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private boolean paused;
     private boolean resumeScheduled;
     private int fd = -1;
-    private String address = "";
-    private volatile long lastCommandMillis = System.currentTimeMillis();
+    private ConnectionEntry entry;
     /** Streaming a metadump: memcached's conn_watch. */
     private volatile boolean streaming;
     // --min-acks: the connection holds its replies until enough peers have the write
@@ -68,12 +66,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Channel ch = ctx.channel();
         stats = NodeServer.threadStats(ch.eventLoop());
         fd = NodeServer.fdOf(ch);
-        address = NodeServer.describe(ch.remoteAddress());
+        entry = new ConnectionEntry(fd, NodeServer.describe(ch.remoteAddress()), listenAddress, false, this::state,
+                System.currentTimeMillis());
         var cs = node.connectionStats();
         long current = cs.current.incrementAndGet();
         cs.total.incrementAndGet();
         cs.structures.accumulateAndGet(current, Math::max);
-        node.connections().add(this);
+        node.connections().add(entry);
         Protocol protocol = node.settings().protocol;
         if (!sessions.negotiates()) {
             session = sessions.open(stats, 0, fd);
@@ -100,7 +99,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             System.err.println("<" + fd + " connection closed.");
         }
         node.connectionStats().current.decrementAndGet();
-        node.connections().remove(this);
+        if (entry != null) {
+            node.connections().remove(entry);
+        }
         if (awaitingAcks) {
             awaitingAcks = false;
             node.replication().cancel(ackWait);
@@ -170,7 +171,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             Step step = session.step(in, o, budget > 0);
             if (step == Step.COMMAND) {
                 budget--;
-                lastCommandMillis = System.currentTimeMillis();
+                entry.commandRan();
             }
             if (session.takeMutated()) {
                 awaitAcks(mark);
@@ -414,26 +415,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         }
         ReferenceCountUtil.release(evt);
     }
-
-    // ---------------------------------------------------------------- stats conns
-
-    @Override
-    public int fd() {
-        return fd;
-    }
-
-    @Override
-    public String address() {
-        return address;
-    }
-
-    @Override
-    public String listenAddress() {
-        return listenAddress;
-    }
-
-    @Override
-    public String state() {
+    /** memcached's state of this connection, for {@code stats conns}. */
+    private String state() {
         if (streaming) {
             return "conn_watch";
         }
@@ -442,10 +425,5 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         }
         Session s = session;
         return s == null ? "conn_new_cmd" : s.state();
-    }
-
-    @Override
-    public long secondsSinceLastCommand() {
-        return (System.currentTimeMillis() - lastCommandMillis) / 1000;
     }
 }

@@ -1,8 +1,5 @@
 package memfleet.node.net;
 
-import memfleet.node.command.Sessions;
-import memfleet.node.stats.StatsWriter;
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -32,9 +29,10 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import memfleet.node.Node;
+import memfleet.node.command.Sessions;
 import memfleet.node.replication.Replication;
 import memfleet.node.config.Settings;
-import memfleet.node.stats.ConnectionInfo;
+import memfleet.node.stats.StatsWriter;
 import memfleet.node.stats.ThreadStats;
 
 /**
@@ -57,9 +55,9 @@ public final class NodeServer implements AutoCloseable {
     private Thread clockThread;
     private volatile boolean closed;
 
-    public NodeServer(Settings settings) {
-        this.settings = settings;
-        this.node = new Node(settings);
+    public NodeServer(Node node) {
+        this.settings = node.settings();
+        this.node = node;
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
@@ -97,32 +95,6 @@ public final class NodeServer implements AutoCloseable {
             return "unix:" + d.path();
         }
         return String.valueOf(a);
-    }
-
-    /**
-     * With {@code -x}/{@code -X}: listens for peers, then (unless {@code --serve-while-syncing}) fetches a
-     * full copy from a peer before returning, so the client port opens on a synced node. Throws when the
-     * replication port cannot be bound.
-     */
-    public void startReplication() throws java.io.IOException {
-        if (!settings.replicating()) {
-            return;
-        }
-        Replication r = new Replication(settings, node.store(), node.tls());
-        node.replication(r);
-        r.start();
-        if (settings.serveWhileSyncing) {
-            Thread.ofVirtual().name("replication-sync").start(() -> log(r.syncAndLink()));
-        } else {
-            log(r.syncAndLink());
-        }
-    }
-
-    private void log(String source) {
-        if (settings.verbose > 0) {
-            System.err.println(source == null ? "replication: no peer had data, starting alone"
-                    : "replication: copied the cache from " + source);
-        }
     }
 
     /** Binds every listener the settings name; throws if any address cannot be bound. */
@@ -190,32 +162,7 @@ public final class NodeServer implements AutoCloseable {
         if (settings.verbose > 1) {
             System.err.println("<" + fd + " server listening (" + settings.protocol.statName() + ")");
         }
-        node.connections().add(new ConnectionInfo() {
-            @Override
-            public int fd() {
-                return fd;
-            }
-
-            @Override
-            public String address() {
-                return address;
-            }
-
-            @Override
-            public String listenAddress() {
-                return null;
-            }
-
-            @Override
-            public String state() {
-                return "conn_listening";
-            }
-
-            @Override
-            public long secondsSinceLastCommand() {
-                return (System.currentTimeMillis() - node.startedMillis()) / 1000;
-            }
-        });
+        node.connections().add(new ConnectionEntry(fd, address, null, false, () -> "conn_listening", node.startedMillis()));
     }
 
     private ServerBootstrap bootstrap(Class<? extends ServerChannel> type, String listenAddress) {

@@ -27,7 +27,6 @@ import memfleet.node.command.Session;
 import memfleet.node.command.Sessions;
 import memfleet.node.command.Step;
 import memfleet.node.config.Settings;
-import memfleet.node.stats.ConnectionInfo;
 import memfleet.node.stats.ThreadStats;
 
 /**
@@ -70,7 +69,7 @@ import memfleet.node.stats.ThreadStats;
  * one per worker event loop, so the kernel spreads clients over the workers; with NIO one socket per
  * address. Each socket counts as a connection and shows in {@code stats conns} as memcached's do.
  */
-final class UdpHandler extends ChannelInboundHandlerAdapter implements ConnectionInfo, ReplyMarks {
+final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMarks {
     /** {@code UDP_HEADER_SIZE}. */
     static final int HEADER_SIZE = 8;
     /** {@code UDP_MAX_PAYLOAD_SIZE}: a reply datagram, header included. */
@@ -109,8 +108,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     private InetSocketAddress sender;
     private int unflushedBytes;
     private int fd = -1;
-    private String address = "";
-    private volatile long lastCommandMillis = System.currentTimeMillis();
+    private ConnectionEntry entry;
 
     private UdpHandler(Node node, Sessions sessions, Runnable shutdown) {
         this.node = node;
@@ -157,20 +155,23 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
         stats = NodeServer.threadStats(ch.eventLoop());
         fd = NodeServer.fdOf(ch);
         session = sessions.datagram(stats, this, fd);
-        address = "udp:" + NodeServer.describe(ch.localAddress()).substring(4);
+        entry = new ConnectionEntry(fd, "udp:" + NodeServer.describe(ch.localAddress()).substring(4), null, true,
+                () -> "conn_read", System.currentTimeMillis());
         // memcached counts each UDP "connection" among its connections
         var cs = node.connectionStats();
         long current = cs.current.incrementAndGet();
         cs.total.incrementAndGet();
         cs.structures.accumulateAndGet(current, Math::max);
-        node.connections().add(this);
+        node.connections().add(entry);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         node.connectionStats().current.decrementAndGet();
-        node.connections().remove(this);
+        if (entry != null) {
+            node.connections().remove(entry);
+        }
         if (session != null) {
             session.abandon();
         }
@@ -257,7 +258,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
                 flush();
             }
             if (step == Step.COMMAND) {
-                lastCommandMillis = System.currentTimeMillis();
+                entry.commandRan();
                 if (--budget == 0) {
                     // memcached's yield after -R requests: it flushes, then goes on with the datagram
                     flush();
@@ -388,32 +389,5 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements Connectio
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // an unreachable sender and the like: memcached ignores a failed send and reads on
-    }
-
-    // ---------------------------------------------------------------- stats conns
-
-    @Override
-    public int fd() {
-        return fd;
-    }
-
-    @Override
-    public String address() {
-        return address;
-    }
-
-    @Override
-    public String listenAddress() {
-        return null;
-    }
-
-    @Override
-    public String state() {
-        return "conn_read";
-    }
-
-    @Override
-    public long secondsSinceLastCommand() {
-        return (System.currentTimeMillis() - lastCommandMillis) / 1000;
     }
 }

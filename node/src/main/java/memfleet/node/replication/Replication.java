@@ -18,6 +18,7 @@ import memfleet.node.store.ItemStore;
 import memfleet.node.store.MutationLog;
 import memfleet.node.store.RemoteWrites;
 import memfleet.protocol.replication.MutationRecord;
+import memfleet.protocol.text.ReplicationStats;
 
 /**
  * One node's replication: its id and replication id, the backlog of its own clients' changes, the
@@ -253,17 +254,17 @@ public final class Replication implements MutationLog {
 
     /** {@code stats replication}'s lines. */
     public void stats(StringBuilder sb) {
-        stat(sb, "enabled", 1);
-        stat(sb, "node_id", nodeId);
-        stat(sb, "state", state());
-        stat(sb, "replication_id", String.format("%016x", replid));
-        stat(sb, "offset", backlog.head());
-        stat(sb, "ops", backlog.ops());
-        stat(sb, "backlog_size", backlog.capacity());
-        stat(sb, "backlog_first_offset", backlog.oldest());
-        stat(sb, "min_acks", settings.minAcks);
+        stat(sb, ReplicationStats.ENABLED, 1);
+        stat(sb, ReplicationStats.NODE_ID, nodeId);
+        stat(sb, ReplicationStats.STATE, state());
+        stat(sb, ReplicationStats.REPLICATION_ID, String.format("%016x", replid));
+        stat(sb, ReplicationStats.OFFSET, backlog.head());
+        stat(sb, ReplicationStats.OPS, backlog.ops());
+        stat(sb, ReplicationStats.BACKLOG_SIZE, backlog.capacity());
+        stat(sb, ReplicationStats.BACKLOG_FIRST_OFFSET, backlog.oldest());
+        stat(sb, ReplicationStats.MIN_ACKS, settings.minAcks);
         List<Feed> unmatched = new ArrayList<>(feeds);
-        stat(sb, "peers", links.size());
+        stat(sb, ReplicationStats.PEERS, links.size());
         int i = 0;
         for (PeerLink link : links) {
             Feed feed = null;
@@ -273,24 +274,24 @@ public final class Replication implements MutationLog {
                 }
             }
             unmatched.remove(feed);
-            String p = "peer" + i++ + ":";
-            stat(sb, p + "address", link.address());
-            stat(sb, p + "node_id", link.peerNode);
-            stat(sb, p + "link", link.state());
+            String p = ReplicationStats.peer(i++);
+            stat(sb, p + ReplicationStats.PEER_ADDRESS, link.address());
+            stat(sb, p + ReplicationStats.PEER_NODE_ID, link.peerNode);
+            stat(sb, p + ReplicationStats.PEER_LINK, link.state());
             // a peer that is not subscribed now still lags from where it last acknowledged
             long ackd = feed != null ? Math.max(0, feed.ackedOffset) : ackedBy.getOrDefault(link.peerNode, 0L);
             long sent = feed != null ? feed.sentOffset : ackd;
             long[] lag = backlog.lagFrom(ackd);
-            stat(sb, p + "sent_offset", sent);
-            stat(sb, p + "acked_offset", ackd);
-            stat(sb, p + "lag_ops", lag[0]);
-            stat(sb, p + "lag_bytes", Math.max(0, backlog.head() - ackd));
-            stat(sb, p + "lag_ms", Math.max(0, lag[1]));
-            stat(sb, p + "full_resyncs", link.fullResyncs);
-            stat(sb, p + "partial_resyncs", link.partialResyncs);
-            stat(sb, p + "applied_ops", link.appliedOps);
+            stat(sb, p + ReplicationStats.PEER_SENT_OFFSET, sent);
+            stat(sb, p + ReplicationStats.PEER_ACKED_OFFSET, ackd);
+            stat(sb, p + ReplicationStats.PEER_LAG_OPS, lag[0]);
+            stat(sb, p + ReplicationStats.PEER_LAG_BYTES, Math.max(0, backlog.head() - ackd));
+            stat(sb, p + ReplicationStats.PEER_LAG_MS, Math.max(0, lag[1]));
+            stat(sb, p + ReplicationStats.PEER_FULL_RESYNCS, link.fullResyncs);
+            stat(sb, p + ReplicationStats.PEER_PARTIAL_RESYNCS, link.partialResyncs);
+            stat(sb, p + ReplicationStats.PEER_APPLIED_OPS, link.appliedOps);
             String err = link.lastError != null ? link.lastError : feed != null && feed.lastError != null ? feed.lastError : "-";
-            stat(sb, p + "last_error", err);
+            stat(sb, p + ReplicationStats.PEER_LAST_ERROR, err);
         }
     }
 

@@ -11,6 +11,11 @@ public interface ConnectionInfo {
     /** The listener it came in on, or null for a listener itself. */
     String listenAddress();
 
+    /** A UDP socket: memcached shows it as a connection of its own, marked "UDP". */
+    default boolean udp() {
+        return false;
+    }
+
     /** memcached's state name: conn_listening, conn_parse_cmd, conn_nread, conn_swallow, ... */
     String state();
 

@@ -11,6 +11,7 @@ import memfleet.node.store.ItemStore;
 import memfleet.node.store.SegmentedLru;
 import memfleet.node.store.SlabAllocator;
 import memfleet.node.store.StoreStats;
+import memfleet.protocol.text.ReplicationStats;
 
 /**
  * Prints the {@code stats} groups with memcached 1.6.18's field names in its order: the general group,
@@ -86,7 +87,7 @@ public final class StatsWriter {
         stat(sb, "total_connections", cs.total.get());
         stat(sb, "rejected_connections", cs.rejected.get());
         stat(sb, "connection_structures", cs.structures.get());
-        stat(sb, "response_obj_oom", 0);
+        stat(sb, "response_obj_oom", sum(t -> t.responseObjOom));
         stat(sb, "response_obj_count", 0);
         stat(sb, "response_obj_bytes", 0);
         stat(sb, "read_buf_count", 0);
@@ -293,9 +294,14 @@ public final class StatsWriter {
     public void conns(ByteBuf out) {
         StringBuilder sb = new StringBuilder();
         List<ConnectionInfo> all = new java.util.ArrayList<>(node.connections());
-        all.sort(java.util.Comparator.comparingInt(ConnectionInfo::fd));
+        // memcached opens its TCP listeners, then its UDP sockets, then accepts clients: that is its fd order
+        all.sort(java.util.Comparator.comparingInt((ConnectionInfo c) -> c.udp() ? 1
+                : c.listenAddress() == null ? 0 : 2).thenComparingInt(ConnectionInfo::fd));
         for (ConnectionInfo c : all) {
             String p = c.fd() + ":";
+            if (c.udp()) {
+                stat(sb, p + "UDP", "UDP");
+            }
             stat(sb, p + "addr", c.address());
             if (c.listenAddress() != null) {
                 stat(sb, p + "listen_addr", c.listenAddress());
@@ -324,9 +330,9 @@ public final class StatsWriter {
         StringBuilder sb = new StringBuilder();
         var r = node.replication();
         if (r == null) {
-            stat(sb, "enabled", 0);
-            stat(sb, "state", "alone");
-            stat(sb, "peers", 0);
+            stat(sb, ReplicationStats.ENABLED, 0);
+            stat(sb, ReplicationStats.STATE, "alone");
+            stat(sb, ReplicationStats.PEERS, 0);
         } else {
             r.stats(sb);
         }

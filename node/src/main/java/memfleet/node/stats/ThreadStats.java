@@ -27,6 +27,8 @@ public final class ThreadStats {
     public long idleKicks;
     public long storeTooLarge;
     public long storeNoMemory;
+    /** A get's reply needed more response objects than {@code -o read_buf_mem_limit} leaves. */
+    public long responseObjOom;
 
     /** Per slab class: memcached's {@code slab_stats}. */
     public static final int SET_CMDS = 0;
@@ -56,7 +58,7 @@ public final class ThreadStats {
         getCmds = getMisses = getExpired = getFlushed = 0;
         touchCmds = touchMisses = deleteMisses = incrMisses = decrMisses = casMisses = metaCmds = 0;
         bytesRead = bytesWritten = flushCmds = connYields = authCmds = authErrors = idleKicks = 0;
-        storeTooLarge = storeNoMemory = 0;
+        storeTooLarge = storeNoMemory = responseObjOom = 0;
         java.util.Arrays.fill(slab, 0);
     }
 }

@@ -688,7 +688,8 @@ public final class ItemStore {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
     }
 
-    private static int writeDigits(long value, byte[] out) {
+    /** Writes {@code value} as unsigned decimal digits into {@code out} (memcached's counter text); returns how many. */
+    public static int writeDigits(long value, byte[] out) {
         int len = 1;
         for (long v = Long.divideUnsigned(value, 10); v != 0; v = Long.divideUnsigned(v, 10)) {
             len++;

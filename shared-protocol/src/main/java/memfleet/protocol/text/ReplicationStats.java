@@ -12,6 +12,35 @@ import java.util.List;
 public record ReplicationStats(boolean enabled, int nodeId, String state, String replicationId, long offset,
                                long ops, long backlogSize, long backlogFirstOffset, int minAcks, List<Peer> peers) {
 
+    // the names of stats replication, written by the node and read here: one place for both
+    public static final String ENABLED = "enabled";
+    public static final String NODE_ID = "node_id";
+    public static final String STATE = "state";
+    public static final String REPLICATION_ID = "replication_id";
+    public static final String OFFSET = "offset";
+    public static final String OPS = "ops";
+    public static final String BACKLOG_SIZE = "backlog_size";
+    public static final String BACKLOG_FIRST_OFFSET = "backlog_first_offset";
+    public static final String MIN_ACKS = "min_acks";
+    public static final String PEERS = "peers";
+    public static final String PEER_ADDRESS = "address";
+    public static final String PEER_NODE_ID = "node_id";
+    public static final String PEER_LINK = "link";
+    public static final String PEER_SENT_OFFSET = "sent_offset";
+    public static final String PEER_ACKED_OFFSET = "acked_offset";
+    public static final String PEER_LAG_OPS = "lag_ops";
+    public static final String PEER_LAG_BYTES = "lag_bytes";
+    public static final String PEER_LAG_MS = "lag_ms";
+    public static final String PEER_FULL_RESYNCS = "full_resyncs";
+    public static final String PEER_PARTIAL_RESYNCS = "partial_resyncs";
+    public static final String PEER_APPLIED_OPS = "applied_ops";
+    public static final String PEER_LAST_ERROR = "last_error";
+
+    /** The prefix of peer {@code i}'s stats: {@code peer<i>:}. */
+    public static String peer(int i) {
+        return "peer" + i + ":";
+    }
+
     /** What a server without replication reports. */
     public static final ReplicationStats NONE = new ReplicationStats(false, 0, "alone", "", 0, 0, 0, 0, 0, List.of());
 
@@ -30,35 +59,35 @@ public record ReplicationStats(boolean enabled, int nodeId, String state, String
         if (reply.isError() || reply.stats().isEmpty()) {
             return NONE;
         }
-        int count = (int) reply.getLong("peers", 0);
+        int count = (int) reply.getLong(PEERS, 0);
         List<Peer> peers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String p = "peer" + i + ":";
-            String error = reply.get(p + "last_error");
+            String p = peer(i);
+            String error = reply.get(p + PEER_LAST_ERROR);
             peers.add(new Peer(
-                    reply.stats().getOrDefault(p + "address", "?"),
-                    (int) reply.getLong(p + "node_id", -1),
-                    reply.stats().getOrDefault(p + "link", "down"),
-                    reply.getLong(p + "sent_offset", 0),
-                    reply.getLong(p + "acked_offset", 0),
-                    reply.getLong(p + "lag_ops", 0),
-                    reply.getLong(p + "lag_bytes", 0),
-                    reply.getLong(p + "lag_ms", 0),
-                    reply.getLong(p + "full_resyncs", 0),
-                    reply.getLong(p + "partial_resyncs", 0),
-                    reply.getLong(p + "applied_ops", 0),
+                    reply.stats().getOrDefault(p + PEER_ADDRESS, "?"),
+                    (int) reply.getLong(p + PEER_NODE_ID, -1),
+                    reply.stats().getOrDefault(p + PEER_LINK, "down"),
+                    reply.getLong(p + PEER_SENT_OFFSET, 0),
+                    reply.getLong(p + PEER_ACKED_OFFSET, 0),
+                    reply.getLong(p + PEER_LAG_OPS, 0),
+                    reply.getLong(p + PEER_LAG_BYTES, 0),
+                    reply.getLong(p + PEER_LAG_MS, 0),
+                    reply.getLong(p + PEER_FULL_RESYNCS, 0),
+                    reply.getLong(p + PEER_PARTIAL_RESYNCS, 0),
+                    reply.getLong(p + PEER_APPLIED_OPS, 0),
                     error == null || error.equals("-") ? null : error));
         }
         return new ReplicationStats(
-                reply.getLong("enabled", 0) == 1,
-                (int) reply.getLong("node_id", 0),
-                reply.stats().getOrDefault("state", "alone"),
-                reply.stats().getOrDefault("replication_id", ""),
-                reply.getLong("offset", 0),
-                reply.getLong("ops", 0),
-                reply.getLong("backlog_size", 0),
-                reply.getLong("backlog_first_offset", 0),
-                (int) reply.getLong("min_acks", 0),
+                reply.getLong(ENABLED, 0) == 1,
+                (int) reply.getLong(NODE_ID, 0),
+                reply.stats().getOrDefault(STATE, "alone"),
+                reply.stats().getOrDefault(REPLICATION_ID, ""),
+                reply.getLong(OFFSET, 0),
+                reply.getLong(OPS, 0),
+                reply.getLong(BACKLOG_SIZE, 0),
+                reply.getLong(BACKLOG_FIRST_OFFSET, 0),
+                (int) reply.getLong(MIN_ACKS, 0),
                 List.copyOf(peers));
     }
 }

@@ -60,6 +60,8 @@ public final class BinarySession implements Session {
     private int opaque;
     private long responseCas;
     private boolean running;
+    /** Input has arrived: memcached's connection waits in conn_read from then on, conn_new_cmd before. */
+    private boolean started;
 
     // a value (or SASL message) still arriving, or a body to discard
     private int pendingKind;
@@ -94,6 +96,7 @@ public final class BinarySession implements Session {
 
     @Override
     public Step step(ByteBuf in, ByteBuf out, boolean mayRun) {
+        started = true;
         if (pendingKind != 0) {
             return readData(in, out);
         }
@@ -176,7 +179,7 @@ public final class BinarySession implements Session {
         if (pendingKind != 0) {
             return "conn_nread";
         }
-        return swallowLength > 0 ? "conn_swallow" : "conn_new_cmd";
+        return swallowLength > 0 ? "conn_swallow" : started ? "conn_read" : "conn_new_cmd";
     }
 
     @Override

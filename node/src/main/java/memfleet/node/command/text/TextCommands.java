@@ -54,6 +54,11 @@ final class TextCommands {
     private static final byte[] W_LRU = ascii("lru");
     private static final byte[] W_REFRESH_CERTS = ascii("refresh_certs");
     private static final byte[] TLS_NOT_ENABLED = ascii("Error TLS not enabled\r\n");
+    private static final byte[] OUT_OF_MEMORY_GET = ascii("SERVER_ERROR out of memory writing get response\r\n");
+    /** memcached's read buffer ({@code READ_BUFFER_SIZE}): the unit of {@code -o read_buf_mem_limit}. */
+    private static final int READ_BUFFER_SIZE = 16384;
+    /** memcached's response objects per read-buffer-sized bundle (measured on 1.6.18: 13). */
+    private static final int RESPONSES_PER_BUNDLE = 13;
     private static final byte[] W_ZERO = ascii("0");
     private static final byte[] W_GRACEFUL = ascii("graceful");
 
@@ -67,6 +72,12 @@ final class TextCommands {
     private final boolean[] ok = new boolean[1];
     /** Where memcached would have sent up to: the end of the last get reply in the output buffer. */
     private int sentMark;
+    /**
+     * How many keys one get may answer: memcached gives each key a response object, taken from its worker
+     * thread's share of {@code -o read_buf_mem_limit} in read-buffer-sized bundles, one of which holds the
+     * connection's read buffer; past that the get fails. Unlimited without the option.
+     */
+    private final int getKeyLimit;
 
     TextCommands(Node node, ItemOps ops, StatsWriter statsWriter, TextLine line, ReplyMarks marks) {
         this.node = node;
@@ -76,6 +87,11 @@ final class TextCommands {
         this.marks = marks;
         this.admin = new AdminCommands(node, statsWriter);
         this.meta = new MetaCommands(ops, line, marks);
+        var settings = node.settings();
+        long bundles = settings.readBufMemLimit == 0 ? 0
+                : Integer.toUnsignedLong(settings.readBufMemLimit) / settings.numThreads / READ_BUFFER_SIZE;
+        this.getKeyLimit = settings.readBufMemLimit == 0 ? Integer.MAX_VALUE
+                : (int) Math.max(0, Math.min(Integer.MAX_VALUE, RESPONSES_PER_BUNDLE * (bundles - 1)));
     }
 
     private static byte[] ascii(String s) {
@@ -267,16 +283,18 @@ final class TextCommands {
             key = 2;
         }
         int how = (touch ? ItemOps.TOUCH : ItemOps.GET) | ItemOps.DETAIL;
+        int keys = 0;
         while (true) {
             int count = tokens.count();
             for (; key < count; key++) {
                 int nkey = line.length(key);
                 if (nkey > ItemKey.MAX_LENGTH) {
-                    // memcached drops every reply not yet sent (it sends after each get), then reports
-                    out.writerIndex(Math.min(sentMark, out.writerIndex()));
-                    marks.discard();
-                    ReplyBytes.put(out, TextReplies.BAD_FORMAT);
-                    marks.reply(out);
+                    failGet(out, TextReplies.BAD_FORMAT);
+                    return;
+                }
+                if (++keys > getKeyLimit) {
+                    ops.stats().responseObjOom++;
+                    failGet(out, OUT_OF_MEMORY_GET);
                     return;
                 }
                 long it = ops.lookup(line.address(key), nkey);
@@ -304,6 +322,14 @@ final class TextCommands {
         marks.reply(out);
         marks.transmit();
         sentMark = out.writerIndex();
+    }
+
+    /** A get that cannot go on: memcached drops every reply not yet sent (it sends after each get), then reports. */
+    private void failGet(ByteBuf out, byte[] error) {
+        out.writerIndex(Math.min(sentMark, out.writerIndex()));
+        marks.discard();
+        ReplyBytes.put(out, error);
+        marks.reply(out);
     }
 
     /** The item's value and CRLF, copied out while the operation holds the item. */
@@ -439,16 +465,28 @@ final class TextCommands {
         reply(out, rc == ItemOps.DELETED ? TextReplies.DELETED : TextReplies.NOT_FOUND);
     }
 
-    private void arithmetic(ByteBuf out, boolean incr) {
+    /**
+     * incr, decr and touch's common start: {@code <cmd> <key> <arg> [noreply]}. Returns the key's length, or
+     * -1 when the command has been answered (with an error).
+     */
+    private int keyAndArgument(ByteBuf out) {
         int ntokens = line.ntokens;
         if (ntokens != 4 && ntokens != 5) {
             ReplyBytes.put(out, TextReplies.ERROR);
-            return;
+            return -1;
         }
         line.noreplyToken();
         int nkey = line.length(1);
         if (nkey > ItemKey.MAX_LENGTH) {
             reply(out, TextReplies.BAD_FORMAT);
+            return -1;
+        }
+        return nkey;
+    }
+
+    private void arithmetic(ByteBuf out, boolean incr) {
+        int nkey = keyAndArgument(out);
+        if (nkey < 0) {
             return;
         }
         long delta = Decimal.parseUnsigned64(line.bytes, line.start(2), line.end(2), ok);
@@ -476,15 +514,8 @@ final class TextCommands {
     }
 
     private void touch(ByteBuf out) {
-        int ntokens = line.ntokens;
-        if (ntokens != 4 && ntokens != 5) {
-            ReplyBytes.put(out, TextReplies.ERROR);
-            return;
-        }
-        line.noreplyToken();
-        int nkey = line.length(1);
-        if (nkey > ItemKey.MAX_LENGTH) {
-            reply(out, TextReplies.BAD_FORMAT);
+        int nkey = keyAndArgument(out);
+        if (nkey < 0) {
             return;
         }
         long e = Decimal.parseSigned32(line.bytes, line.start(2), line.end(2));

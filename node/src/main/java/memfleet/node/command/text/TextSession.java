@@ -49,7 +49,8 @@ public final class TextSession implements Session {
     /** -Y: this connection's authentication, null once authenticated or when -Y is off. */
     private AsciiAuth auth;
     private int state = LINE;
-    private boolean partialLine;
+    /** Input has arrived: memcached's connection waits in conn_read from then on, conn_new_cmd before. */
+    private boolean started;
     private boolean running;
     private long dataRemaining;
     private long dataOffset;
@@ -72,6 +73,7 @@ public final class TextSession implements Session {
 
     @Override
     public Step step(ByteBuf in, ByteBuf out, boolean mayRun) {
+        started = true;
         if (auth != null) {
             return authenticate(in, out);
         }
@@ -94,13 +96,11 @@ public final class TextSession implements Session {
         int start = in.readerIndex();
         int found = NativeMemory.indexOf(in.memoryAddress() + start, in.writerIndex() - start, (byte) '\n');
         if (found < 0) {
-            partialLine = in.isReadable();
             if (in.readableBytes() > LINE_LIMIT && !mayBeLongGet(in, start)) {
                 return Step.CLOSE;
             }
             return Step.NEED_INPUT;
         }
-        partialLine = false;
         int eol = start + found;
         if (!datagram && found > FIRST_READ_BYTES && !mayBeLongGet(in, start)) {
             // memcached reads 16 KB at first: a longer non-get line has no newline in it, so it closes
@@ -260,7 +260,7 @@ public final class TextSession implements Session {
         return switch (state) {
             case DATA -> "conn_nread";
             case SWALLOW -> "conn_swallow";
-            default -> partialLine ? "conn_read" : "conn_new_cmd";
+            default -> started ? "conn_read" : "conn_new_cmd";
         };
     }
 
@@ -271,7 +271,6 @@ public final class TextSession implements Session {
 
     @Override
     public void endOfInput(ByteBuf out) {
-        partialLine = false;
         if (state == DATA) {
             // the block does not continue in another datagram: it is cut short
             finishData(out, false);

@@ -1,0 +1,62 @@
+package memfleet.node.net;
+
+import java.util.function.Supplier;
+
+import memfleet.node.stats.ConnectionInfo;
+
+/**
+ * What {@code stats conns} shows of one listener, UDP socket or client connection: fixed when it opens,
+ * except its state, read live from its transport, and the time of its last command.
+ */
+final class ConnectionEntry implements ConnectionInfo {
+    private final int fd;
+    private final String address;
+    private final String listenAddress;
+    private final boolean udp;
+    private final Supplier<String> state;
+    private volatile long lastCommandMillis;
+
+    ConnectionEntry(int fd, String address, String listenAddress, boolean udp, Supplier<String> state, long sinceMillis) {
+        this.fd = fd;
+        this.address = address;
+        this.listenAddress = listenAddress;
+        this.udp = udp;
+        this.state = state;
+        this.lastCommandMillis = sinceMillis;
+    }
+
+    /** A command ran on it now. */
+    void commandRan() {
+        lastCommandMillis = System.currentTimeMillis();
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public String listenAddress() {
+        return listenAddress;
+    }
+
+    @Override
+    public boolean udp() {
+        return udp;
+    }
+
+    @Override
+    public String state() {
+        return state.get();
+    }
+
+    @Override
+    public long secondsSinceLastCommand() {
+        return (System.currentTimeMillis() - lastCommandMillis) / 1000;
+    }
+}
