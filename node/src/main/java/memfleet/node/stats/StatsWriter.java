@@ -85,7 +85,9 @@ public final class StatsWriter {
         stat(sb, "max_connections", s.maxConns);
         stat(sb, "curr_connections", cs.current.get());
         stat(sb, "total_connections", cs.total.get());
-        stat(sb, "rejected_connections", cs.rejected.get());
+        if (s.maxconnsFast) {
+            stat(sb, "rejected_connections", cs.rejected.get());
+        }
         stat(sb, "connection_structures", cs.structures.get());
         stat(sb, "response_obj_oom", sum(t -> t.responseObjOom));
         stat(sb, "response_obj_count", 0);
@@ -134,19 +136,26 @@ public final class StatsWriter {
         stat(sb, "hash_power_level", store.index().hashPower());
         stat(sb, "hash_bytes", store.index().hashBytes());
         stat(sb, "hash_is_expanding", store.index().expanding() ? 1 : 0);
-        var rb = node.rebalancer();
-        stat(sb, "slab_reassign_rescues", 0);
-        stat(sb, "slab_reassign_chunk_rescues", 0);
-        stat(sb, "slab_reassign_evictions_nomem", rb.evictions());
-        stat(sb, "slab_reassign_inline_reclaim", 0);
-        stat(sb, "slab_reassign_busy_items", rb.busyItems());
-        stat(sb, "slab_reassign_busy_deletes", 0);
-        stat(sb, "slab_reassign_running", rb.running() ? 1 : 0);
-        stat(sb, "slabs_moved", rb.moved());
-        var cr = node.crawler();
-        stat(sb, "lru_crawler_running", cr.running() ? 1 : 0);
-        stat(sb, "lru_crawler_starts", cr.starts());
-        stat(sb, "lru_maintainer_juggles", node.maintainer().juggles());
+        // memcached leaves out the figures of the mechanisms its options turned off
+        if (s.slabReassign) {
+            var rb = node.rebalancer();
+            stat(sb, "slab_reassign_rescues", 0);
+            stat(sb, "slab_reassign_chunk_rescues", 0);
+            stat(sb, "slab_reassign_evictions_nomem", rb.evictions());
+            stat(sb, "slab_reassign_inline_reclaim", 0);
+            stat(sb, "slab_reassign_busy_items", rb.busyItems());
+            stat(sb, "slab_reassign_busy_deletes", 0);
+            stat(sb, "slab_reassign_running", rb.running() ? 1 : 0);
+            stat(sb, "slabs_moved", rb.moved());
+        }
+        if (s.lruCrawler) {
+            var cr = node.crawler();
+            stat(sb, "lru_crawler_running", cr.running() ? 1 : 0);
+            stat(sb, "lru_crawler_starts", cr.starts());
+        }
+        if (s.lruMaintainer) {
+            stat(sb, "lru_maintainer_juggles", node.maintainer().juggles());
+        }
         stat(sb, "malloc_fails", slabs.mallocFails());
         stat(sb, "log_worker_dropped", 0);
         stat(sb, "log_worker_written", 0);
@@ -166,17 +175,21 @@ public final class StatsWriter {
         stat(sb, "slab_global_page_pool", slabs.globalPoolPages());
         stat(sb, "expired_unfetched", ss.total(StoreStats.EXPIRED_UNFETCHED));
         stat(sb, "evicted_unfetched", ss.total(StoreStats.EVICTED_UNFETCHED));
-        stat(sb, "evicted_active", ss.total(StoreStats.EVICTED_ACTIVE));
+        if (s.lruMaintainer) {
+            stat(sb, "evicted_active", ss.total(StoreStats.EVICTED_ACTIVE));
+        }
         stat(sb, "evictions", ss.total(StoreStats.EVICTED));
         stat(sb, "reclaimed", ss.total(StoreStats.RECLAIMED));
         stat(sb, "crawler_reclaimed", ss.total(StoreStats.CRAWLER_RECLAIMED));
         stat(sb, "crawler_items_checked", ss.total(StoreStats.CRAWLER_ITEMS_CHECKED));
         stat(sb, "lrutail_reflocked", ss.total(StoreStats.LRUTAIL_REFLOCKED));
-        stat(sb, "moves_to_cold", ss.total(StoreStats.MOVES_TO_COLD));
-        stat(sb, "moves_to_warm", ss.total(StoreStats.MOVES_TO_WARM));
-        stat(sb, "moves_within_lru", ss.total(StoreStats.MOVES_WITHIN_LRU));
-        stat(sb, "direct_reclaims", ss.total(StoreStats.DIRECT_RECLAIMS));
-        stat(sb, "lru_bumps_dropped", 0);
+        if (s.lruMaintainer) {
+            stat(sb, "moves_to_cold", ss.total(StoreStats.MOVES_TO_COLD));
+            stat(sb, "moves_to_warm", ss.total(StoreStats.MOVES_TO_WARM));
+            stat(sb, "moves_within_lru", ss.total(StoreStats.MOVES_WITHIN_LRU));
+            stat(sb, "direct_reclaims", ss.total(StoreStats.DIRECT_RECLAIMS));
+            stat(sb, "lru_bumps_dropped", 0);
+        }
         write(out, sb);
     }
 
