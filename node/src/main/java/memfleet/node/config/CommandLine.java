@@ -813,7 +813,7 @@ public final class CommandLine {
 
         private static int port(Flag flag, String v) throws UsageException {
             int port = integer(flag, v);
-            if (port < 0 || port > 65535) {
+            if (port < -1 || port > 65535) { // -1: any free port, as memcached binds it
                 throw usage("Invalid port number for " + flag.display() + ": \"" + v + "\"");
             }
             return port;

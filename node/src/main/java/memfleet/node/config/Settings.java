@@ -153,7 +153,8 @@ public final class Settings {
      * getaddrinfo gives), an entry's own {@code :port} winning over {@code port};
      * a single wildcard address when -l was not given or for the entry {@code *}.
      */
-    public List<InetSocketAddress> listenAddresses(int port) {
+    public List<InetSocketAddress> listenAddresses(int portOption) {
+        int port = portOption == -1 ? 0 : portOption; // memcached: -1 is any free port
         if (listen.isEmpty()) {
             return List.of(new InetSocketAddress(port));
         }
@@ -188,7 +189,7 @@ public final class Settings {
             host = entry.substring(1, close);
             rest = entry.substring(close + 1);
         }
-        int port = defaultPort;
+        int port = defaultPort == -1 ? 0 : defaultPort; // memcached: -1 is any free port
         int colon = rest.indexOf(':');
         if (colon >= 0 && (bracketed || rest.indexOf(':', colon + 1) < 0)) {
             String number = rest.substring(colon + 1);

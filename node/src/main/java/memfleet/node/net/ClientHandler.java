@@ -28,7 +28,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final int OUT_FLUSH_BYTES = 256 * 1024;
 
     private final Node node;
-    private final String listenAddress;
     private final Runnable resume = this::resume;
     private ThreadStats stats;
     private final Sessions sessions;
@@ -53,10 +52,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private int ackMark;
     private long ackGeneration;
 
-    ClientHandler(Node node, Sessions sessions, String listenAddress, Runnable shutdown) {
+    ClientHandler(Node node, Sessions sessions, Runnable shutdown) {
         this.node = node;
         this.sessions = sessions;
-        this.listenAddress = listenAddress;
         this.shutdown = shutdown;
     }
 
@@ -66,6 +64,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         stats = NodeServer.threadStats(ch.eventLoop());
         fd = NodeServer.fdOf(ch);
+        String listenAddress = ch.parent() != null ? NodeServer.describe(ch.parent().localAddress()) : null;
         entry = new ConnectionEntry(fd, NodeServer.describe(ch.remoteAddress()), listenAddress, false, this::state,
                 System.currentTimeMillis());
         var cs = node.connectionStats();

@@ -107,15 +107,16 @@ public final class NodeServer implements AutoCloseable {
         }
         // UDP (-U) first, not with a unix socket: once the TCP port answers, UDP is ready too (clients and
         // tests take an open TCP port as "the node is up"); close() closes them with the rest
+        PortFile portFile = settings.socketPath == null ? PortFile.fromEnvironment() : null;
         if (settings.socketPath == null && settings.udpPort != 0) {
-            listeners.addAll(UdpHandler.bind(node, sessions, shutdown, workerGroup, epoll));
+            listeners.addAll(UdpHandler.bind(node, sessions, shutdown, workerGroup, epoll, portFile));
         }
         if (settings.socketPath != null) {
             if (!epoll) {
                 throw new IllegalStateException("unix sockets (-s) need the epoll transport, not available here");
             }
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(settings.socketPath));
-            Channel ch = bootstrap(EpollServerDomainSocketChannel.class, "unix:" + settings.socketPath)
+            Channel ch = bootstrap(EpollServerDomainSocketChannel.class)
                     .bind(new DomainSocketAddress(settings.socketPath)).sync().channel();
             java.nio.file.Files.setPosixFilePermissions(java.nio.file.Path.of(settings.socketPath),
                     permissions(settings.accessMask));
@@ -123,9 +124,15 @@ public final class NodeServer implements AutoCloseable {
         } else if (settings.port != 0) {
             Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             for (InetSocketAddress address : settings.listenAddresses(settings.port)) {
-                Channel ch = bootstrap(type, describe(address)).bind(address).sync().channel();
+                Channel ch = bootstrap(type).bind(address).sync().channel();
                 addListener(ch);
+                if (portFile != null) {
+                    portFile.tcpBound(ch.localAddress());
+                }
             }
+        }
+        if (portFile != null) {
+            portFile.write();
         }
         node.listenersOpened(listeners.size());
         node.maintainer().start();
@@ -165,7 +172,7 @@ public final class NodeServer implements AutoCloseable {
         node.connections().add(new ConnectionEntry(fd, address, null, false, () -> "conn_listening", node.startedMillis()));
     }
 
-    private ServerBootstrap bootstrap(Class<? extends ServerChannel> type, String listenAddress) {
+    private ServerBootstrap bootstrap(Class<? extends ServerChannel> type) {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(type)
@@ -192,7 +199,7 @@ public final class NodeServer implements AutoCloseable {
                         if (settings.idleTimeout > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleTimeout, TimeUnit.SECONDS));
                         }
-                        ch.pipeline().addLast(new ClientHandler(node, sessions, listenAddress, shutdown));
+                        ch.pipeline().addLast(new ClientHandler(node, sessions, shutdown));
                     }
                 });
     }

@@ -118,9 +118,11 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
 
     /**
      * Binds the UDP sockets for {@code -U} on every listen address, on the worker event loops, and returns
-     * them; closing a channel closes its socket.
+     * them, noting each address's port in {@code portFile} (when there is one); closing a channel closes its
+     * socket.
      */
-    static List<Channel> bind(Node node, Sessions sessions, Runnable shutdown, EventLoopGroup workers, boolean epoll) throws InterruptedException {
+    static List<Channel> bind(Node node, Sessions sessions, Runnable shutdown, EventLoopGroup workers, boolean epoll,
+            PortFile portFile) throws InterruptedException {
         Settings settings = node.settings();
         List<EventLoop> loops = new ArrayList<>();
         for (EventExecutor executor : workers) {
@@ -131,6 +133,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
         List<Channel> channels = new ArrayList<>();
         int next = 0;
         for (InetSocketAddress address : settings.listenAddresses(settings.udpPort)) {
+            InetSocketAddress bindTo = address;
             for (int i = 0; i < perAddress; i++) {
                 Bootstrap bootstrap = new Bootstrap()
                         .group(loops.get(next++ % loops.size()))
@@ -142,7 +145,15 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
                 if (perAddress > 1) {
                     bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
                 }
-                channels.add(bootstrap.bind(address).sync().channel());
+                Channel ch = bootstrap.bind(bindTo).sync().channel();
+                channels.add(ch);
+                if (i == 0) {
+                    // an ephemeral port (-U -1): the other sockets of the address share the one it got
+                    bindTo = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+                    if (portFile != null) {
+                        portFile.udpBound(ch.localAddress());
+                    }
+                }
             }
         }
         return channels;

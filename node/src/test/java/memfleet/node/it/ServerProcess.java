@@ -89,6 +89,32 @@ public final class ServerProcess implements AutoCloseable {
         return start("memcached", cmd, env, args);
     }
 
+    /**
+     * Spawns server {@code kind} with exactly {@code args} (no port or address added, nothing awaited; as root
+     * with {@code -u root}), its output merged and discarded: for tests of how a server starts up.
+     */
+    public static Process spawn(String kind, java.util.Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (kind.equals("memfleet")) {
+            cmd.add(JAVA);
+            cmd.addAll(List.of(JVM_OPTIONS.split(" +")));
+            cmd.addAll(List.of("-jar", nodeJar().toString()));
+        } else {
+            cmd.add(MEMCACHED);
+        }
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("-u", "root"));
+        }
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Starts whichever server {@code kind} names: {@code "memfleet"} or {@code "memcached"}. */
     public static ServerProcess of(String kind, String... args) {
         return switch (kind) {
