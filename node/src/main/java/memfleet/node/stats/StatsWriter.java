@@ -217,15 +217,19 @@ public final class StatsWriter {
                 continue;
             }
             String p = "items:" + c + ":";
+            // memcached shows the segments' figures only while its LRU maintainer runs
+            boolean segments = node.settings().lruMaintainer;
             stat(sb, p + "number", number);
-            stat(sb, p + "number_hot", hot);
-            stat(sb, p + "number_warm", warm);
-            stat(sb, p + "number_cold", cold);
-            if (node.settings().tempLru) {
-                stat(sb, p + "number_temp", temp);
+            if (segments) {
+                stat(sb, p + "number_hot", hot);
+                stat(sb, p + "number_warm", warm);
+                stat(sb, p + "number_cold", cold);
+                if (node.settings().tempLru) {
+                    stat(sb, p + "number_temp", temp);
+                }
+                stat(sb, p + "age_hot", tailAge(lru, c, SegmentedLru.HOT, now));
+                stat(sb, p + "age_warm", tailAge(lru, c, SegmentedLru.WARM, now));
             }
-            stat(sb, p + "age_hot", tailAge(lru, c, SegmentedLru.HOT, now));
-            stat(sb, p + "age_warm", tailAge(lru, c, SegmentedLru.WARM, now));
             stat(sb, p + "age", tailAge(lru, c, SegmentedLru.COLD, now));
             stat(sb, p + "mem_requested", store.slabs().requested(c));
             stat(sb, p + "evicted", ss.get(c, StoreStats.EVICTED));
@@ -236,18 +240,22 @@ public final class StatsWriter {
             stat(sb, p + "reclaimed", ss.get(c, StoreStats.RECLAIMED));
             stat(sb, p + "expired_unfetched", ss.get(c, StoreStats.EXPIRED_UNFETCHED));
             stat(sb, p + "evicted_unfetched", ss.get(c, StoreStats.EVICTED_UNFETCHED));
-            stat(sb, p + "evicted_active", ss.get(c, StoreStats.EVICTED_ACTIVE));
+            if (segments) {
+                stat(sb, p + "evicted_active", ss.get(c, StoreStats.EVICTED_ACTIVE));
+            }
             stat(sb, p + "crawler_reclaimed", ss.get(c, StoreStats.CRAWLER_RECLAIMED));
             stat(sb, p + "crawler_items_checked", ss.get(c, StoreStats.CRAWLER_ITEMS_CHECKED));
             stat(sb, p + "lrutail_reflocked", ss.get(c, StoreStats.LRUTAIL_REFLOCKED));
-            stat(sb, p + "moves_to_cold", ss.get(c, StoreStats.MOVES_TO_COLD));
-            stat(sb, p + "moves_to_warm", ss.get(c, StoreStats.MOVES_TO_WARM));
-            stat(sb, p + "moves_within_lru", ss.get(c, StoreStats.MOVES_WITHIN_LRU));
-            stat(sb, p + "direct_reclaims", ss.get(c, StoreStats.DIRECT_RECLAIMS));
-            stat(sb, p + "hits_to_hot", sumSlab(c, ThreadStats.HITS_TO_HOT + 0));
-            stat(sb, p + "hits_to_warm", sumSlab(c, ThreadStats.HITS_TO_HOT + 1));
-            stat(sb, p + "hits_to_cold", sumSlab(c, ThreadStats.HITS_TO_HOT + 2));
-            stat(sb, p + "hits_to_temp", sumSlab(c, ThreadStats.HITS_TO_HOT + 3));
+            if (segments) {
+                stat(sb, p + "moves_to_cold", ss.get(c, StoreStats.MOVES_TO_COLD));
+                stat(sb, p + "moves_to_warm", ss.get(c, StoreStats.MOVES_TO_WARM));
+                stat(sb, p + "moves_within_lru", ss.get(c, StoreStats.MOVES_WITHIN_LRU));
+                stat(sb, p + "direct_reclaims", ss.get(c, StoreStats.DIRECT_RECLAIMS));
+                stat(sb, p + "hits_to_hot", sumSlab(c, ThreadStats.HITS_TO_HOT + 0));
+                stat(sb, p + "hits_to_warm", sumSlab(c, ThreadStats.HITS_TO_HOT + 1));
+                stat(sb, p + "hits_to_cold", sumSlab(c, ThreadStats.HITS_TO_HOT + 2));
+                stat(sb, p + "hits_to_temp", sumSlab(c, ThreadStats.HITS_TO_HOT + 3));
+            }
         }
         write(out, sb);
     }

@@ -284,6 +284,10 @@ public final class ItemStore {
     private long allocChunk(int clsid, int size) {
         long lockedSince = 0;
         for (int i = 0; i < 10; i++) {
+            if (!settings.lruSegmented) {
+                // memcached's flat LRU: reclaim an expired item at the tail first, so its memory is reused
+                pullTail(clsid, SegmentedLru.COLD, 0, 0);
+            }
             long chunk = slabs.alloc(clsid, size);
             if (chunk != 0) {
                 return chunk;
