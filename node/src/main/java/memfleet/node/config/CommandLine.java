@@ -38,6 +38,8 @@ public final class CommandLine {
     public static final int DEFAULT_REPLICATION_PORT = 11212;
     /** Names memcached's plaintext SASL password file ({@code user:password} lines) for {@code -S}. */
     public static final String SASL_PWDB_ENV = "MEMCACHED_SASL_PWDB";
+    /** memcached's test-suite variable: bytes to count as already malloced ({@code total_malloced}) at start. */
+    public static final String INITIAL_MALLOC_ENV = "T_MEMD_INITIAL_MALLOC";
     static final String SASL_NEEDS_PWDB = "-S needs " + SASL_PWDB_ENV
             + "=<file> naming a file of user:password lines (memfleet checks SASL PLAIN against it; it has no Cyrus SASL)";
     private static final Path TRANSPARENT_HUGEPAGES = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -159,6 +161,14 @@ public final class CommandLine {
         }
 
         Settings run(String[] args) throws UsageException {
+            String initialMalloc = env.get(INITIAL_MALLOC_ENV);
+            if (initialMalloc != null) {
+                try {
+                    s.initialMalloced = Long.parseLong(initialMalloc.strip()); // memcached: safe_strtoll, else ignored
+                } catch (NumberFormatException ignored) {
+                    // memcached keeps 0 when the value does not parse
+                }
+            }
             List<String> stray = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];

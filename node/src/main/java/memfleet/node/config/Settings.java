@@ -47,6 +47,8 @@ public final class Settings {
     public int numThreads = 4;
     /** -o idle_timeout, seconds; 0 is no timeout. */
     public int idleTimeout = 0;
+    /** {@code T_MEMD_INITIAL_MALLOC}: bytes counted as malloced before the first page (memcached's test hook). */
+    public long initialMalloced;
     /** -o read_buf_mem_limit, in bytes (given in megabytes); 0 is unlimited. */
     public int readBufMemLimit = 0;
 

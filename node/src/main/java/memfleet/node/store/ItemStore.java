@@ -60,6 +60,7 @@ public final class ItemStore {
         this.settings = settings;
         this.slabs = new SlabAllocator(settings.maxBytes, settings.slabPageSize, settings.slabChunkSizeMax,
                 settings.chunkSize, settings.factor, settings.largePages);
+        slabs.countMalloced(settings.initialMalloced);
         this.index = new ItemIndex(slabs, settings.hashpowerInit, settings.hashExpand);
         this.lru = new SegmentedLru(slabs);
         this.clock = new ItemClock();

@@ -39,6 +39,9 @@ public final class SlabAllocator {
     private final ReentrantLock globalLock = new ReentrantLock();
     private final int[] pool;
     private int poolSize;
+    /** Pages whose memory went back to the system (over a lowered limit), to be taken again before fresh ones. */
+    private final int[] unmapped;
+    private int unmappedCount;
     private int freshPages = 1; // page 0 is never handed out: ref 0 means null
     private volatile long memLimit;
     private volatile long malloced;
@@ -72,6 +75,7 @@ public final class SlabAllocator {
         int pages = (int) (reserve / pageSize);
         this.pageOwner = new byte[pages];
         this.pool = new int[pages];
+        this.unmapped = new int[pages];
         int align = 1 << shift;
         int i = 0;
         double size = Item.HEADER + minChunk;
@@ -154,6 +158,16 @@ public final class SlabAllocator {
         return true;
     }
 
+    /** Counts {@code bytes} as malloced already ({@code T_MEMD_INITIAL_MALLOC}): fewer fresh pages fit under the limit. */
+    public void countMalloced(long bytes) {
+        globalLock.lock();
+        try {
+            malloced += bytes;
+        } finally {
+            globalLock.unlock();
+        }
+    }
+
     public long totalMalloced() {
         return malloced;
     }
@@ -229,11 +243,14 @@ public final class SlabAllocator {
                     mallocFails++;
                     return false;
                 }
-                if (freshPages >= pageOwner.length) {
+                if (unmappedCount > 0) {
+                    page = unmapped[--unmappedCount];
+                } else if (freshPages >= pageOwner.length) {
                     mallocFails++;
                     return false;
+                } else {
+                    page = freshPages++;
                 }
-                page = freshPages++;
                 malloced += pageSize;
             }
             pageOwner[page] = (byte) clsid;
@@ -340,13 +357,24 @@ public final class SlabAllocator {
         }
     }
 
-    /** Rebalancer step 3: the emptied page joins the global pool; its memory goes back to the OS. */
-    void releasePage(int page) {
+    /**
+     * Rebalancer step 3: the emptied page's memory goes back to the OS and the page joins the global pool, for
+     * {@code dst} (or any class) to take. A page moved to the pool itself ({@code toPool}, memcached's {@code
+     * slabs reassign <src> 0}) while more is malloced than the limit (after {@code cache_memlimit} was lowered)
+     * is freed instead and leaves {@code total_malloced}, as memcached frees it.
+     */
+    void releasePage(int page, boolean toPool) {
         Libc.madviseDontneed(pageAddress(page), pageSize);
         globalLock.lock();
         try {
             pageOwner[page] = 0;
-            pool[poolSize++] = page;
+            long limit = memLimit;
+            if (toPool && limit > 0 && malloced > limit) {
+                malloced -= pageSize;
+                unmapped[unmappedCount++] = page;
+            } else {
+                pool[poolSize++] = page;
+            }
         } finally {
             globalLock.unlock();
         }
@@ -354,6 +382,6 @@ public final class SlabAllocator {
 
     /** Pages handed out in all, including those in the global pool. */
     public int pagesInUse() {
-        return freshPages - 1;
+        return freshPages - 1 - unmappedCount;
     }
 }

@@ -24,6 +24,8 @@ public final class SlabRebalancer implements Runnable {
     private volatile boolean moving;
     private volatile int requestSrc;
     private volatile int requestDst;
+    /** A {@code slabs reassign} waits to be run (its dst may be 0, the global pool). */
+    private volatile boolean requested;
     private volatile long moved;
     private volatile long evictions;
     private volatile long busyItems;
@@ -36,7 +38,7 @@ public final class SlabRebalancer implements Runnable {
         this.store = store;
         this.slabs = store.slabs();
         store.onEviction(clsid -> {
-            if (requestDst == 0 && !moving) {
+            if (!requested && !moving) {
                 reassign(-1, clsid);
             }
         });
@@ -75,13 +77,14 @@ public final class SlabRebalancer implements Runnable {
 
     /** memcached's {@code slabs reassign src dst}; src -1 picks any class with a spare page. */
     public int reassign(int src, int dst) {
-        if (moving || requestDst != 0) {
+        if (moving || requested) {
             return RUNNING;
         }
         if (src == dst) {
             return SRC_DST_SAME;
         }
-        if (dst < 1 || dst > slabs.largest() || src == 0 || src < -1 || src > slabs.largest()) {
+        // dst 0 is memcached's SLAB_GLOBAL_PAGE_POOL: the page is freed, or kept for any class
+        if (dst < 0 || dst > slabs.largest() || src == 0 || src < -1 || src > slabs.largest()) {
             return BADCLASS;
         }
         if (src == -1) {
@@ -98,6 +101,7 @@ public final class SlabRebalancer implements Runnable {
         }
         requestSrc = src;
         requestDst = dst;
+        requested = true;
         synchronized (signal) {
             signal.notifyAll();
         }
@@ -109,7 +113,7 @@ public final class SlabRebalancer implements Runnable {
         while (running) {
             synchronized (signal) {
                 try {
-                    if (requestDst == 0) {
+                    if (!requested) {
                         signal.wait(1000);
                     }
                 } catch (InterruptedException e) {
@@ -118,9 +122,9 @@ public final class SlabRebalancer implements Runnable {
                     }
                 }
             }
-            if (requestDst != 0) {
+            if (requested) {
                 movePage(requestSrc, requestDst);
-                requestDst = 0;
+                requested = false;
                 continue;
             }
             if (store.settings().slabReassign && store.settings().slabAutomove > 0) {
@@ -245,7 +249,7 @@ public final class SlabRebalancer implements Runnable {
                 // a connection is still filling an item here: wait for it to link or free it
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
-            slabs.releasePage(page);
+            slabs.releasePage(page, dst == 0);
             moved++;
         } finally {
             moving = false;

@@ -1,0 +1,78 @@
+package memfleet.node.it.parity;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import memfleet.node.it.ServerProcess;
+import memfleet.node.it.TextConnection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code total_malloced} as memcached keeps it: {@code T_MEMD_INITIAL_MALLOC} counts as malloced from the start
+ * (memcached's own test suite uses it); after {@code cache_memlimit} is lowered, pages that {@code slabs
+ * reassign <class> 0} takes from a class are freed until the total is back under the limit, and join the global
+ * page pool after that.
+ */
+@ParameterizedClass(name = "{0}")
+@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@Timeout(value = 90, unit = SECONDS)
+class MallocIT {
+    private static final long MB = 1 << 20;
+
+    @Parameter
+    String kind;
+
+    private ServerProcess start(Map<String, String> env) {
+        List<String> args = new ArrayList<>(List.of("-m", "64"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            args.addAll(List.of("-u", "root"));
+        }
+        String[] a = args.toArray(String[]::new);
+        return kind.equals("memfleet") ? ServerProcess.node(env, a) : ServerProcess.memcached(env, a);
+    }
+
+    private static long stat(TextConnection c, String group, String name) {
+        return Long.parseLong(CountingIT.stats(c, group).get(name));
+    }
+
+    @Test
+    void anInitialMallocCountsFromTheStart() {
+        try (ServerProcess server = start(Map.of("T_MEMD_INITIAL_MALLOC", "4294967328"));
+                TextConnection c = new TextConnection(server)) {
+            assertThat(stat(c, "slabs", "total_malloced")).isEqualTo(4294967328L);
+            assertThat(c.call("set a 0 0 1\r\nx\r\n")).isEqualTo("STORED\r\n");
+            assertThat(stat(c, "slabs", "total_malloced")).isEqualTo(4294967328L + MB);
+        }
+    }
+
+    @Test
+    void pagesTakenAfterTheLimitWasLoweredAreFreedThenPooled() throws Exception {
+        try (ServerProcess server = start(Map.of()); TextConnection c = new TextConnection(server)) {
+            StringBuilder sets = new StringBuilder();
+            String value = "x".repeat(1000);
+            for (int i = 0; i < 30000; i++) {
+                sets.append("set k").append(i).append(" 0 0 1000 noreply\r\n").append(value).append("\r\n");
+            }
+            c.send(sets.toString());
+            assertThat(c.call("version\r\n")).startsWith("VERSION");
+            long before = stat(c, "slabs", "total_malloced");
+            assertThat(before).isGreaterThan(20 * MB);
+            String cls = CountingIT.stats(c, "items").keySet().iterator().next().split(":")[1];
+            assertThat(c.call("cache_memlimit 8\r\n")).isEqualTo("OK\r\n");
+            for (int i = 0; i < 400 && stat(c, "", "slab_global_page_pool") < 2; i++) {
+                String reply = c.call("slabs reassign " + cls + " 0\r\n");
+                assertThat(reply).isIn("OK\r\n", "BUSY currently processing reassign request\r\n");
+                Thread.sleep(20);
+            }
+            assertThat(stat(c, "slabs", "total_malloced")).isEqualTo(8 * MB);
+            assertThat(stat(c, "", "slab_global_page_pool")).isGreaterThanOrEqualTo(2);
+        }
+    }
+}
