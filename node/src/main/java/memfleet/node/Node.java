@@ -22,11 +22,6 @@ import memfleet.node.store.SlabRebalancer;
  * them in), the counters of every worker thread and the open connections.
  */
 public final class Node {
-    /** The memcached version memfleet answers as: clients and tools key features on it. */
-    public static final String VERSION = "1.6.18";
-    /** memfleet's own version, shown in memfleet's own stats group. */
-    public static final String MEMFLEET_VERSION = "0.1.0";
-
     private final Settings settings;
     private final ItemStore store;
     private final LruCrawler crawler;

@@ -65,7 +65,9 @@ public final class NodeServer implements AutoCloseable {
         for (var executor : workerGroup) {
             THREAD_STATS.put((EventLoop) executor, node.newThreadStats());
         }
-        this.sessions = new Sessions(node, new StatsWriter(node));
+        this.sessions = new Sessions(node, new StatsWriter(settings, node.store(), node.crawler(), node.maintainer(),
+                node.rebalancer(), node.threadStats(), node.connectionStats(), node.connections(), node.tls(),
+                node.replication()));
     }
 
     public Node node() {

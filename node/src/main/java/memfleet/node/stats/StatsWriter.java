@@ -1,16 +1,23 @@
 package memfleet.node.stats;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
-import memfleet.node.Node;
+import memfleet.node.config.Settings;
+import memfleet.node.config.Version;
 import memfleet.node.os.Libc;
+import memfleet.node.replication.Replication;
 import memfleet.node.store.Item;
 import memfleet.node.store.ItemStore;
+import memfleet.node.store.LruCrawler;
+import memfleet.node.store.LruMaintainer;
 import memfleet.node.store.SegmentedLru;
 import memfleet.node.store.SlabAllocator;
+import memfleet.node.store.SlabRebalancer;
 import memfleet.node.store.StoreStats;
+import memfleet.node.tls.NodeTls;
 import memfleet.protocol.text.ReplicationStats;
 
 /**
@@ -24,10 +31,31 @@ public final class StatsWriter {
     private static final String TRANSPORT = "netty-" + io.netty.util.Version.identify().values().stream()
             .map(io.netty.util.Version::artifactVersion).findFirst().orElse("4");
 
-    private final Node node;
+    private final Settings settings;
+    private final ItemStore store;
+    private final LruCrawler crawler;
+    private final LruMaintainer maintainer;
+    private final SlabRebalancer rebalancer;
+    private final List<ThreadStats> threadStats;
+    private final ConnectionStats connectionStats;
+    private final Collection<ConnectionInfo> connections;
+    private final NodeTls tls;
+    private final Replication replication;
 
-    public StatsWriter(Node node) {
-        this.node = node;
+    /** The writer of every stats group from the parts it reports on; {@code tls} and {@code replication} may be null. */
+    public StatsWriter(Settings settings, ItemStore store, LruCrawler crawler, LruMaintainer maintainer,
+            SlabRebalancer rebalancer, List<ThreadStats> threadStats, ConnectionStats connectionStats,
+            Collection<ConnectionInfo> connections, NodeTls tls, Replication replication) {
+        this.settings = settings;
+        this.store = store;
+        this.crawler = crawler;
+        this.maintainer = maintainer;
+        this.rebalancer = rebalancer;
+        this.threadStats = threadStats;
+        this.connectionStats = connectionStats;
+        this.connections = connections;
+        this.tls = tls;
+        this.replication = replication;
     }
 
     private static void stat(StringBuilder sb, String name, Object value) {
@@ -40,7 +68,7 @@ public final class StatsWriter {
 
     private long sum(java.util.function.ToLongFunction<ThreadStats> f) {
         long s = 0;
-        for (ThreadStats t : node.threadStats()) {
+        for (ThreadStats t : threadStats) {
             s += f.applyAsLong(t);
         }
         return s;
@@ -48,7 +76,7 @@ public final class StatsWriter {
 
     private long sumSlab(int field) {
         long s = 0;
-        for (ThreadStats t : node.threadStats()) {
+        for (ThreadStats t : threadStats) {
             for (int c = 0; c < SlabAllocator.MAX_CLASSES; c++) {
                 s += t.slabCount(c, field);
             }
@@ -58,7 +86,7 @@ public final class StatsWriter {
 
     private long sumSlab(int clsid, int field) {
         long s = 0;
-        for (ThreadStats t : node.threadStats()) {
+        for (ThreadStats t : threadStats) {
             s += t.slabCount(clsid, field);
         }
         return s;
@@ -66,18 +94,17 @@ public final class StatsWriter {
 
     /** The general group ({@code stats} with no argument), without the closing END. */
     public void general(ByteBuf out) {
-        ItemStore store = node.store();
         SlabAllocator slabs = store.slabs();
         StoreStats ss = store.stats();
-        ConnectionStats cs = node.connectionStats();
-        var s = node.settings();
+        ConnectionStats cs = connectionStats;
+        var s = settings;
         int now = store.clock().now();
         double[] rusage = Libc.getrusage();
         StringBuilder sb = new StringBuilder(4096);
         stat(sb, "pid", ProcessHandle.current().pid());
         stat(sb, "uptime", now - 60);
         stat(sb, "time", store.clock().unixNow());
-        stat(sb, "version", Node.VERSION);
+        stat(sb, "version", Version.MEMCACHED);
         stat(sb, "libevent", TRANSPORT);
         stat(sb, "pointer_size", 64);
         stat(sb, "rusage_user", String.format(java.util.Locale.ROOT, "%.6f", rusage[0]));
@@ -138,23 +165,21 @@ public final class StatsWriter {
         stat(sb, "hash_is_expanding", store.index().expanding() ? 1 : 0);
         // memcached leaves out the figures of the mechanisms its options turned off
         if (s.slabReassign) {
-            var rb = node.rebalancer();
             stat(sb, "slab_reassign_rescues", 0);
             stat(sb, "slab_reassign_chunk_rescues", 0);
-            stat(sb, "slab_reassign_evictions_nomem", rb.evictions());
+            stat(sb, "slab_reassign_evictions_nomem", rebalancer.evictions());
             stat(sb, "slab_reassign_inline_reclaim", 0);
-            stat(sb, "slab_reassign_busy_items", rb.busyItems());
+            stat(sb, "slab_reassign_busy_items", rebalancer.busyItems());
             stat(sb, "slab_reassign_busy_deletes", 0);
-            stat(sb, "slab_reassign_running", rb.running() ? 1 : 0);
-            stat(sb, "slabs_moved", rb.moved());
+            stat(sb, "slab_reassign_running", rebalancer.running() ? 1 : 0);
+            stat(sb, "slabs_moved", rebalancer.moved());
         }
         if (s.lruCrawler) {
-            var cr = node.crawler();
-            stat(sb, "lru_crawler_running", cr.running() ? 1 : 0);
-            stat(sb, "lru_crawler_starts", cr.starts());
+            stat(sb, "lru_crawler_running", crawler.running() ? 1 : 0);
+            stat(sb, "lru_crawler_starts", crawler.starts());
         }
         if (s.lruMaintainer) {
-            stat(sb, "lru_maintainer_juggles", node.maintainer().juggles());
+            stat(sb, "lru_maintainer_juggles", maintainer.juggles());
         }
         stat(sb, "malloc_fails", slabs.mallocFails());
         stat(sb, "log_worker_dropped", 0);
@@ -162,10 +187,9 @@ public final class StatsWriter {
         stat(sb, "log_watcher_skipped", 0);
         stat(sb, "log_watcher_sent", 0);
         stat(sb, "log_watchers", 0);
-        var tls = node.tls();
         if (tls != null) {
             stat(sb, "ssl_handshake_errors", tls.handshakeErrors());
-            stat(sb, "time_since_server_cert_refresh", node.store().clock().now() - tls.lastRefresh());
+            stat(sb, "time_since_server_cert_refresh", store.clock().now() - tls.lastRefresh());
         }
         stat(sb, "unexpected_napi_ids", 0);
         stat(sb, "round_robin_fallback", 0);
@@ -196,13 +220,12 @@ public final class StatsWriter {
     /** {@code stats settings}. */
     public void settings(ByteBuf out) {
         StringBuilder sb = new StringBuilder(2048);
-        node.settings().describe(node.store().oldestLive(), (k, v) -> stat(sb, k, v));
+        settings.describe(store.oldestLive(), (k, v) -> stat(sb, k, v));
         write(out, sb);
     }
 
     /** {@code stats items}: per class with items. */
     public void items(ByteBuf out) {
-        ItemStore store = node.store();
         SegmentedLru lru = store.lru();
         StoreStats ss = store.stats();
         int now = store.clock().now();
@@ -218,13 +241,13 @@ public final class StatsWriter {
             }
             String p = "items:" + c + ":";
             // memcached shows the segments' figures only while its LRU maintainer runs
-            boolean segments = node.settings().lruMaintainer;
+            boolean segments = settings.lruMaintainer;
             stat(sb, p + "number", number);
             if (segments) {
                 stat(sb, p + "number_hot", hot);
                 stat(sb, p + "number_warm", warm);
                 stat(sb, p + "number_cold", cold);
-                if (node.settings().tempLru) {
+                if (settings.tempLru) {
                     stat(sb, p + "number_temp", temp);
                 }
                 stat(sb, p + "age_hot", tailAge(lru, c, SegmentedLru.HOT, now));
@@ -267,7 +290,7 @@ public final class StatsWriter {
 
     /** {@code stats slabs}: per class with pages, then the totals. */
     public void slabs(ByteBuf out) {
-        SlabAllocator slabs = node.store().slabs();
+        SlabAllocator slabs = store.slabs();
         StringBuilder sb = new StringBuilder(4096);
         int active = 0;
         for (int c = 1; c <= slabs.largest(); c++) {
@@ -301,12 +324,12 @@ public final class StatsWriter {
     /** {@code stats sizes}: item counts in 32-byte size buckets, walked on demand when enabled. */
     public void sizes(ByteBuf out) {
         StringBuilder sb = new StringBuilder();
-        if (!node.settings().trackSizes) {
+        if (!settings.trackSizes) {
             stat(sb, "sizes_status", "disabled");
             write(out, sb);
             return;
         }
-        java.util.TreeMap<Long, Long> histogram = node.store().sizeHistogram(32);
+        java.util.TreeMap<Long, Long> histogram = store.sizeHistogram(32);
         histogram.forEach((size, count) -> stat(sb, Long.toString(size), count));
         write(out, sb);
     }
@@ -314,7 +337,7 @@ public final class StatsWriter {
     /** {@code stats conns}: listeners and client connections. */
     public void conns(ByteBuf out) {
         StringBuilder sb = new StringBuilder();
-        List<ConnectionInfo> all = new java.util.ArrayList<>(node.connections());
+        List<ConnectionInfo> all = new java.util.ArrayList<>(connections);
         // memcached opens its TCP listeners, then its UDP sockets, then accepts clients: that is its fd order
         all.sort(java.util.Comparator.comparingInt((ConnectionInfo c) -> c.udp() ? 1
                 : c.listenAddress() == null ? 0 : 2).thenComparingInt(ConnectionInfo::fd));
@@ -337,11 +360,11 @@ public final class StatsWriter {
     public void memfleet(ByteBuf out) {
         Runtime rt = Runtime.getRuntime();
         StringBuilder sb = new StringBuilder();
-        stat(sb, "memfleet_version", Node.MEMFLEET_VERSION);
+        stat(sb, "memfleet_version", Version.MEMFLEET);
         stat(sb, "java_version", Runtime.version());
         stat(sb, "heap_used", rt.totalMemory() - rt.freeMemory());
         stat(sb, "heap_max", rt.maxMemory());
-        stat(sb, "slab_pages_in_use", node.store().slabs().pagesInUse());
+        stat(sb, "slab_pages_in_use", store.slabs().pagesInUse());
         stat(sb, "item_header_bytes", Item.HEADER);
         write(out, sb);
     }
@@ -349,20 +372,19 @@ public final class StatsWriter {
     /** memfleet's {@code stats replication}: this node's place in its group and each peer link. */
     public void replication(ByteBuf out) {
         StringBuilder sb = new StringBuilder();
-        var r = node.replication();
-        if (r == null) {
+        if (replication == null) {
             stat(sb, ReplicationStats.ENABLED, 0);
             stat(sb, ReplicationStats.STATE, "alone");
             stat(sb, ReplicationStats.PEERS, 0);
         } else {
-            r.stats(sb);
+            replication.stats(sb);
         }
         write(out, sb);
     }
 
     /** memfleet's {@code stats digest}: live items and an order-independent digest of their contents. */
     public void digest(ByteBuf out) {
-        long[] d = new memfleet.node.store.RemoteWrites(node.store()).digest();
+        long[] d = new memfleet.node.store.RemoteWrites(store).digest();
         StringBuilder sb = new StringBuilder();
         stat(sb, "items", d[0]);
         stat(sb, "digest", String.format("%016x", d[1]));

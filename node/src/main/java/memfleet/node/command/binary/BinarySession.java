@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import memfleet.node.Node;
+import memfleet.node.config.Version;
 import memfleet.node.command.ItemOps;
 import memfleet.node.command.Metadump;
 import memfleet.node.command.ReplyBytes;
@@ -35,7 +36,7 @@ public final class BinarySession implements Session {
     private static final int MAX_SASL_MECH_LEN = 32;
     /** A SASL message larger than this is refused with ENOMEM (memcached: larger than a slab chunk). */
     private static final int MAX_SASL_DATA = 64 * 1024;
-    private static final byte[] VERSION_BODY = Node.VERSION.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VERSION_BODY = Version.MEMCACHED.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AUTHENTICATED = ascii("Authenticated");
     private static final byte[] MECHANISMS = ascii(SaslPlain.MECHANISM);
     private static final byte[] NO_MEMORY_ITEM = ascii("Out of memory allocating item");

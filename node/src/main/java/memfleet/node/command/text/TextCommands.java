@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 import memfleet.node.Node;
+import memfleet.node.config.Version;
 import memfleet.node.command.ItemOps;
 import memfleet.node.command.Metadump;
 import memfleet.node.command.ReplyBytes;
@@ -25,7 +26,7 @@ import memfleet.protocol.text.TextReplies;
  */
 final class TextCommands {
     private static final int MAX_VERBOSITY_LEVEL = 2;
-    private static final byte[] VERSION = ("VERSION " + Node.VERSION + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VERSION = ("VERSION " + Version.MEMCACHED + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
     private static final byte[] W_GET = ascii("get");
     private static final byte[] W_GETS = ascii("gets");
