@@ -67,11 +67,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         String listenAddress = ch.parent() != null ? NodeServer.describe(ch.parent().localAddress()) : null;
         entry = new ConnectionEntry(fd, NodeServer.describe(ch.remoteAddress()), listenAddress, false, this::state,
                 System.currentTimeMillis());
-        var cs = node.connectionStats();
-        long current = cs.current.incrementAndGet();
-        cs.total.incrementAndGet();
-        cs.structures.accumulateAndGet(current, Math::max);
-        node.connections().add(entry);
+        long current = entry.opened(node);
         Protocol protocol = node.settings().protocol;
         if (!sessions.negotiates()) {
             session = sessions.open(stats, 0, fd);
@@ -84,7 +80,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             });
         }
         if (current > node.maxClients()) {
-            cs.rejected.incrementAndGet();
+            node.connectionStats().rejected.incrementAndGet();
             closing = true;
             ByteBuf msg = ctx.alloc().directBuffer(TextReplies.TOO_MANY_CONNECTIONS.length);
             msg.writeBytes(TextReplies.TOO_MANY_CONNECTIONS);
@@ -97,9 +93,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (node.settings().verbose > 1) {
             System.err.println("<" + fd + " connection closed.");
         }
-        node.connectionStats().current.decrementAndGet();
         if (entry != null) {
-            node.connections().remove(entry);
+            entry.closed(node);
         }
         if (awaitingAcks) {
             awaitingAcks = false;

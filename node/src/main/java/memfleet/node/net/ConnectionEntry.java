@@ -2,6 +2,7 @@ package memfleet.node.net;
 
 import java.util.function.Supplier;
 
+import memfleet.node.Node;
 import memfleet.node.stats.ConnectionInfo;
 
 /**
@@ -23,6 +24,25 @@ final class ConnectionEntry implements ConnectionInfo {
         this.udp = udp;
         this.state = state;
         this.lastCommandMillis = sinceMillis;
+    }
+
+    /**
+     * Counts a connection that opened (memcached counts its UDP sockets among them) and lists it in {@code
+     * stats conns}; returns how many are open now.
+     */
+    long opened(Node node) {
+        var cs = node.connectionStats();
+        long current = cs.current.incrementAndGet();
+        cs.total.incrementAndGet();
+        cs.structures.accumulateAndGet(current, Math::max);
+        node.connections().add(this);
+        return current;
+    }
+
+    /** The connection closed: no longer counted or listed. */
+    void closed(Node node) {
+        node.connectionStats().current.decrementAndGet();
+        node.connections().remove(this);
     }
 
     /** A command ran on it now. */

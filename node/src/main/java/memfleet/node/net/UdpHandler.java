@@ -168,20 +168,14 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
         session = sessions.datagram(stats, this, fd);
         entry = new ConnectionEntry(fd, "udp:" + NodeServer.describe(ch.localAddress()).substring(4), null, true,
                 () -> "conn_read", System.currentTimeMillis());
-        // memcached counts each UDP "connection" among its connections
-        var cs = node.connectionStats();
-        long current = cs.current.incrementAndGet();
-        cs.total.incrementAndGet();
-        cs.structures.accumulateAndGet(current, Math::max);
-        node.connections().add(entry);
+        entry.opened(node);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        node.connectionStats().current.decrementAndGet();
         if (entry != null) {
-            node.connections().remove(entry);
+            entry.closed(node);
         }
         if (session != null) {
             session.abandon();
