@@ -117,9 +117,14 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts whichever server {@code kind} names: {@code "memfleet"} or {@code "memcached"}. */
     public static ServerProcess of(String kind, String... args) {
+        return of(kind, java.util.Map.of(), args);
+    }
+
+    /** {@link #of(String, String...)} with extra environment variables. */
+    public static ServerProcess of(String kind, java.util.Map<String, String> env, String... args) {
         return switch (kind) {
-            case "memfleet" -> node(args);
-            case "memcached" -> memcached(args);
+            case "memfleet" -> node(env, args);
+            case "memcached" -> memcached(env, args);
             default -> throw new IllegalArgumentException(kind);
         };
     }

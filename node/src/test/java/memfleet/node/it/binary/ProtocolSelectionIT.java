@@ -14,27 +14,24 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.binary.BinaryConnection.Packet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code -B}: auto-detection per connection, binary only, ascii only; checked on memcached first. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(shared = false)
 @Timeout(value = 60, unit = SECONDS)
 class ProtocolSelectionIT {
-    @Parameter
-    String kind;
+    private final ServerRun run;
+
+    ProtocolSelectionIT(ServerRun run) {
+        this.run = run;
+    }
 
     private ServerProcess start(String protocol) {
-        List<String> args = new ArrayList<>(List.of("-B", protocol));
-        if ("root".equals(System.getProperty("user.name"))) {
-            args.addAll(List.of("-u", "root"));
-        }
-        return ServerProcess.of(kind, args.toArray(String[]::new));
+        return run.start("-B", protocol);
     }
 
     /** What a text client gets back: everything until the server closes or stays silent for 1 s. */

@@ -11,40 +11,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.util.List;
+import memfleet.node.it.SaslServers;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.binary.BinaryConnection.Packet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code -S}: SASL PLAIN over raw binary packets, refusals first. Every refusal must look the same (status 0x20,
  * "Auth failure.") whatever its reason, so a client learns nothing about which users exist.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(starter = SaslServers.class)
 @Timeout(value = 60, unit = SECONDS)
 class SaslIT {
-    private static ServerProcess server;
+    private final ServerProcess server;
 
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        server = SaslServers.start(kind);
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+    SaslIT(ServerProcess server) {
+        this.server = server;
     }
 
     private static byte[] auth(String mech, String message) {

@@ -4,8 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.spotify.folsom.AsciiMemcacheClient;
+import com.spotify.folsom.BinaryMemcacheClient;
+import com.spotify.folsom.MemcacheClient;
 import com.spotify.folsom.GetResult;
 import com.spotify.folsom.MemcacheClientBuilder;
 import com.spotify.folsom.MemcacheStatus;
@@ -16,49 +19,52 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.IntStream;
+import memfleet.node.it.Protocol;
+import memfleet.node.it.SaslServers;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** Spotify's folsom 1.21.0 ASCII client (Netty, pipelined, asynchronous), against a real server process. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
-@Timeout(value = 30, unit = SECONDS)
+/**
+ * Spotify's folsom 1.21.0 (Netty, pipelined, asynchronous) with its ASCII client and its binary client, against a
+ * real server process.
+ */
+@ServerTest(protocols = {Protocol.TEXT, Protocol.BINARY})
+@Timeout(value = 60, unit = SECONDS)
 class FolsomIT {
-    private static ServerProcess server;
-    private static AsciiMemcacheClient<byte[]> client;
+    private final ServerRun run;
+    /** One client for the whole run, as an application keeps one. */
+    private final MemcacheClient<byte[]> client;
 
-    /** The server kind of this run of the class; {@link #start} starts that server. */
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) throws Exception {
-        server = ServerKinds.start(kind);
-        client = MemcacheClientBuilder.newByteArrayClient()
-                .withAddress(server.host(), server.port())
-                .withRequestTimeoutMillis(5000)
-                .withConnectionTimeoutMillis(5000)
-                .connectAscii();
-        client.awaitConnected(10, SECONDS);
+    FolsomIT(ServerRun run) {
+        this.run = run;
+        this.client = run.once("client", () -> connect(run, null), FolsomIT::disconnect);
     }
 
-    @AfterParameterizedClassInvocation
-    static void stop() throws Exception {
-        if (client != null) {
-            client.shutdown();
-            client.awaitDisconnected(10, SECONDS);
-            client = null;
-        }
+    private static MemcacheClient<byte[]> connect(ServerRun run, ServerProcess server) {
+        ServerProcess target = server != null ? server : run.server();
+        MemcacheClientBuilder<byte[]> builder = MemcacheClientBuilder.newByteArrayClient()
+                .withAddress(target.host(), target.port())
+                .withRequestTimeoutMillis(5000)
+                .withConnectionTimeoutMillis(5000);
         if (server != null) {
-            server.close();
-            server = null;
+            builder.withUsernamePassword(SaslServers.USER, SaslServers.PASSWORD);
         }
+        MemcacheClient<byte[]> client = run.protocol() == Protocol.BINARY ? builder.connectBinary()
+                : builder.connectAscii();
+        try {
+            client.awaitConnected(10, SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("folsom did not connect to " + target, e);
+        }
+        return client;
+    }
+
+    private static void disconnect(MemcacheClient<byte[]> client) throws Exception {
+        client.shutdown();
+        client.awaitDisconnected(10, SECONDS);
     }
 
     @Test
@@ -129,11 +135,44 @@ class FolsomIT {
     void incrAndDecrCountAndMissOnAMissingKey() throws Exception {
         result(client.set("folsom:counter", bytes("41"), 0));
 
-        assertThat(result(client.incr("folsom:counter", 1))).isEqualTo(42);
-        assertThat(result(client.decr("folsom:counter", 2))).isEqualTo(40);
-        assertThat(result(client.decr("folsom:counter", 100))).isZero();
-        assertThat(result(client.incr("folsom:counter:missing", 1))).isNull();
-        assertThat(result(client.decr("folsom:counter:missing", 1))).isNull();
+        assertThat(result(incr("folsom:counter", 1))).isEqualTo(42);
+        assertThat(result(decr("folsom:counter", 2))).isEqualTo(40);
+        assertThat(result(decr("folsom:counter", 100))).isZero();
+        if (run.protocol() == Protocol.BINARY) {
+            // folsom turns a ttl <= 0 into expiration 0, never 0xffffffff: its binary incr always creates
+            // the missing counter at the initial value, on memcached as on the node
+            assertThat(result(incr("folsom:counter:missing", 1))).isZero();
+            assertThat(result(client.get("folsom:counter:missing"))).isEqualTo(bytes("0"));
+        } else {
+            assertThat(result(incr("folsom:counter:missing", 1))).isNull();
+            assertThat(result(decr("folsom:counter:missing", 1))).isNull();
+        }
+    }
+
+    @Test
+    void binaryCountersStartAtTheirInitialValueAndGetAndTouchReturnsTheValue() throws Exception {
+        assumeTrue(run.protocol() == Protocol.BINARY, "initial values and get-and-touch are binary-only in folsom");
+        BinaryMemcacheClient<byte[]> binary = (BinaryMemcacheClient<byte[]>) client;
+        result(client.delete("folsom:initial"));
+        assertThat(result(binary.incr("folsom:initial", 2, 7, 0))).isEqualTo(7L);
+        assertThat(result(binary.incr("folsom:initial", 2, 7, 0))).isEqualTo(9L);
+        assertThat(result(binary.decr("folsom:initial", 4, 7, 0))).isEqualTo(5L);
+        assertThat(result(binary.getAndTouch("folsom:initial", 100))).isEqualTo(bytes("5"));
+        assertThat(result(binary.getAndTouch("folsom:initial:missing", 100))).isNull();
+    }
+
+    @Test
+    void saslPlainAuthenticates() throws Exception {
+        assumeTrue(run.protocol() == Protocol.BINARY, "SASL is part of the binary protocol only");
+        try (ServerProcess sasl = new SaslServers().start(run.kind(), "-m", "64")) {
+            MemcacheClient<byte[]> authed = connect(run, sasl);
+            try {
+                assertThat(result(authed.set("folsom:sasl", bytes("ok"), 0))).isEqualTo(MemcacheStatus.OK);
+                assertThat(result(authed.get("folsom:sasl"))).isEqualTo(bytes("ok"));
+            } finally {
+                disconnect(authed);
+            }
+        }
     }
 
     @Test
@@ -159,8 +198,9 @@ class FolsomIT {
 
         assertThat(result(client.replace("folsom:add", bytes("replaced"), 0))).isEqualTo(MemcacheStatus.OK);
         assertThat(result(client.get("folsom:add"))).isEqualTo(bytes("replaced"));
-        assertThat(result(client.replace("folsom:replace:missing", bytes("x"), 0)))
-                .isEqualTo(MemcacheStatus.ITEM_NOT_STORED);
+        // binary answers a replace of a missing key with status 0x0001 (key not found), text with NOT_STORED
+        assertThat(result(client.replace("folsom:replace:missing", bytes("x"), 0))).isEqualTo(
+                run.protocol() == Protocol.BINARY ? MemcacheStatus.KEY_NOT_FOUND : MemcacheStatus.ITEM_NOT_STORED);
     }
 
     @Test
@@ -196,6 +236,17 @@ class FolsomIT {
                         .isEqualTo(bytes("value " + i));
             }
         }
+    }
+
+    /** incr/decr: folsom's ASCII client as is, its binary one with initial value 0. */
+    private CompletionStage<Long> incr(String key, long by) {
+        return client instanceof BinaryMemcacheClient<byte[]> binary ? binary.incr(key, by, 0, -1)
+                : ((AsciiMemcacheClient<byte[]>) client).incr(key, by);
+    }
+
+    private CompletionStage<Long> decr(String key, long by) {
+        return client instanceof BinaryMemcacheClient<byte[]> binary ? binary.decr(key, by, 0, -1)
+                : ((AsciiMemcacheClient<byte[]>) client).decr(key, by);
     }
 
     private static <T> T result(CompletionStage<T> stage) throws Exception {

@@ -9,24 +9,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import memfleet.node.it.ServerProcess;
+import memfleet.node.it.Protocol;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** libmemcached's protocol conformance checker {@code memccapable -a} (text protocol only) against a real server. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+/**
+ * libmemcached's protocol conformance checker {@code memccapable}: every test it has, with {@code -a} over the text
+ * protocol and with {@code -b} over the binary one, against a real server.
+ */
+@ServerTest(protocols = {Protocol.TEXT, Protocol.BINARY})
 @Timeout(value = 90, unit = SECONDS)
 class MemccapableIT {
     private static final String MEMCCAPABLE = "/usr/bin/memccapable";
 
     /** One result line, e.g. {@code ascii set noreply                       [pass]}. */
-    private static final Pattern RESULT = Pattern.compile("^(ascii [a-z ]+?)\\s+\\[(\\w+)]\\s*$");
+    private static final Pattern RESULT = Pattern.compile("^((?:ascii|binary) [a-z ]+?)\\s+\\[(\\w+)]\\s*$");
 
     /** Every text-protocol test memccapable (libmemcached-tools 1.1) runs; all pass on memcached 1.6.18. */
     private static final List<String> ASCII_TESTS = List.of(
@@ -36,44 +35,42 @@ class MemccapableIT {
             "ascii delete noreply", "ascii incr", "ascii incr noreply", "ascii decr", "ascii decr noreply",
             "ascii append", "ascii append noreply", "ascii prepend", "ascii prepend noreply", "ascii stat");
 
-    private static ServerProcess server;
+    /** Every binary test memccapable (libmemcached-tools 1.1) runs; all pass on memcached 1.6.18. */
+    private static final List<String> BINARY_TESTS = List.of(
+            "binary noop", "binary quit", "binary quitq", "binary set", "binary setq", "binary flush",
+            "binary flushq", "binary add", "binary addq", "binary replace", "binary replaceq", "binary delete",
+            "binary deleteq", "binary get", "binary getq", "binary getk", "binary getkq", "binary incr",
+            "binary incrq", "binary decr", "binary decrq", "binary version", "binary append", "binary appendq",
+            "binary prepend", "binary prependq", "binary stat");
 
-    /** The server kind of this run of the class; {@link #start} starts that server. */
-    @Parameter
-    String kind;
+    private final ServerRun run;
 
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        server = ServerKinds.start(kind);
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+    MemccapableIT(ServerRun run) {
+        this.run = run;
     }
 
     @Test
-    void everyAsciiTestPasses() {
-        // -a: text protocol only; -v: print the failed assertion; -t 5: give up on a silent server after 5 s
-        ClientProcess.Result run = ClientProcess.run(Duration.ofSeconds(60), List.of(MEMCCAPABLE,
-                "-h", server.host(), "-p", Integer.toString(server.port()), "-a", "-v", "-t", "5"));
+    void everyTestOfTheProtocolPasses() {
+        boolean binary = run.protocol() == Protocol.BINARY;
+        List<String> expected = binary ? BINARY_TESTS : ASCII_TESTS;
+        // -a/-b: one protocol; -v: print the failed assertion; -t 5: give up on a silent server after 5 s
+        ClientProcess.Result result = ClientProcess.run(Duration.ofSeconds(60), List.of(MEMCCAPABLE,
+                "-h", run.host(), "-p", Integer.toString(run.port()), binary ? "-b" : "-a", "-v", "-t", "5"));
 
+        String output = result.stdout() + "\n" + result.stderr();
         Map<String, String> results = new LinkedHashMap<>();
-        for (String line : (run.stdout() + "\n" + run.stderr()).split("\n")) {
+        for (String line : output.split("\n")) {
             Matcher m = RESULT.matcher(line);
             if (m.matches()) {
                 results.put(m.group(1), m.group(2));
             }
         }
         long passed = results.values().stream().filter("pass"::equals).count();
-        String summary = passed + " of " + ASCII_TESTS.size() + " passed\n" + run.describe();
+        String summary = passed + " of " + expected.size() + " passed\n" + result.describe();
 
-        assertThat(run.stdout() + run.stderr()).as(summary).doesNotContainIgnoringCase("fail");
-        assertThat(run.exitCode()).as(summary).isZero();
-        assertThat(results.keySet()).as(summary).containsExactlyElementsOf(ASCII_TESTS);
-        assertThat(passed).as(summary).isEqualTo(ASCII_TESTS.size());
+        assertThat(output).as(summary).doesNotContainIgnoringCase("fail");
+        assertThat(result.exitCode()).as(summary).isZero();
+        assertThat(results.keySet()).as(summary).containsExactlyElementsOf(expected);
+        assertThat(passed).as(summary).isEqualTo(expected.size());
     }
 }

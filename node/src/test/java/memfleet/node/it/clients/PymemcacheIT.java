@@ -5,44 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
-import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * An application's pymemcache calls ({@code clients/pymemcache_user.py}, Debian's python3-pymemcache) run once
  * against a fresh server; the tests judge the Python reprs of what each call answered.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest
 @Timeout(value = 60, unit = SECONDS)
 class PymemcacheIT {
-    private static ServerProcess server;
-    private static ClientProcess.Result script;
+    /** What the script printed: it runs once per server, before the first test judges it. */
+    private final ClientProcess.Result script;
 
-    /** The server kind of this run of the class; {@link #start} starts that server. */
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        server = ServerKinds.start(kind);
-        script = ClientProcess.runPythonScript(Duration.ofSeconds(30), "pymemcache_user.py",
-                server.host(), Integer.toString(server.port()));
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        script = null;
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+    PymemcacheIT(ServerRun run) {
+        this.script = run.once("script", () -> ClientProcess.runPythonScript(Duration.ofSeconds(30), "pymemcache_user.py",
+                run.host(), Integer.toString(run.port())));
     }
 
     @Test
@@ -158,7 +138,7 @@ class PymemcacheIT {
         assertThat(section("flush")).containsEntry("flush_all", "True").containsEntry("get_after", "None");
     }
 
-    private static Map<String, String> section(String name) {
+    private Map<String, String> section(String name) {
         Map<String, String> section = script.section(name);
         assertThat(section).as("section %s of\n%s", name, script.describe()).isNotEmpty();
         return section;

@@ -9,47 +9,29 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The typical python-memcache user script ({@code clients/python_memcache_user.py}, Debian's python3-memcache)
  * run once against a fresh server; the tests judge what it printed. A fresh server makes the counters exact.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest
 @Timeout(value = 60, unit = SECONDS)
 class PythonMemcacheIT {
     private static final Set<String> KEYS =
             IntStream.range(0, 100).mapToObj(i -> "user:%03d".formatted(i)).collect(Collectors.toCollection(TreeSet::new));
 
-    private static ServerProcess server;
-    private static ClientProcess.Result script;
+    /** What the script printed: it runs once per server, before the first test judges it. */
+    private final ClientProcess.Result script;
+    private final boolean node;
 
-    /** The server kind of this run of the class; {@link #start} starts that server. */
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        server = ServerKinds.start(kind);
-        script = ClientProcess.runPythonScript(Duration.ofSeconds(30), "python_memcache_user.py",
-                server.host(), Integer.toString(server.port()));
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        script = null;
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+    PythonMemcacheIT(ServerRun run) {
+        this.node = run.isNode();
+        this.script = run.once("script", () -> ClientProcess.runPythonScript(Duration.ofSeconds(30), "python_memcache_user.py",
+                run.host(), Integer.toString(run.port())));
     }
 
     @Test
@@ -112,7 +94,7 @@ class PythonMemcacheIT {
         // each line is "ITEM <key> [<bytes> b; <exptime> s]"; python-memcache maps key -> "[4 b; 0 s]"
         assertThat(dump.keySet()).as(script.describe()).isSubsetOf(KEYS);
         assertThat(dump.values()).as("sizes and exptimes").allMatch("[4 b; 0 s]"::equals);
-        if (kind.equals("memcached")) {
+        if (!node) {
             // memcached 1.6 dumps only the COLD LRU of the class. Its LRU maintainer thread moves items from HOT
             // to COLD in the background (keeping HOT near 20% of the class), so right after the sets the dump
             // shows a varying part of the 100 keys: 0, 60 or 80 in trials. That weakness is what memfleet

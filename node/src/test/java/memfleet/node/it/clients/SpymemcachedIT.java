@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -16,63 +17,62 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import java.io.UncheckedIOException;
+import memfleet.node.it.Protocol;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
+import memfleet.node.it.SaslServers;
 import memfleet.node.it.TextConnection;
 import net.spy.memcached.CASResponse;
 import net.spy.memcached.CASValue;
 import net.spy.memcached.ConnectionFactoryBuilder;
-import net.spy.memcached.ConnectionFactoryBuilder.Protocol;
 import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.auth.AuthDescriptor;
+import net.spy.memcached.auth.PlainCallbackHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** spymemcached 2.12.3 over the text protocol, as a Java application uses it, against a real server process. */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
-@Timeout(value = 30, unit = SECONDS)
+/**
+ * spymemcached 2.12.3 as a Java application uses it, over the text protocol and with its binary connection factory,
+ * against a real server process.
+ */
+@ServerTest(protocols = {Protocol.TEXT, Protocol.BINARY})
+@Timeout(value = 60, unit = SECONDS)
 class SpymemcachedIT {
     /** memcached's default item size limit ({@code -I 1m}): the whole item, header and key included. */
     private static final int ITEM_SIZE_MAX = 1024 * 1024;
 
     private static final FlaggedBytesTranscoder RAW = new FlaggedBytesTranscoder();
 
-    private static ServerProcess server;
-    private static MemcachedClient client;
+    private final ServerRun run;
+    private final ServerProcess server;
+    /** One client for the whole run, as an application keeps one. */
+    private final MemcachedClient client;
 
-    /** The server kind of this run of the class; {@link #start} starts that server. */
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) throws IOException {
-        server = ServerKinds.start(kind);
-        client = newClient();
+    SpymemcachedIT(ServerRun run) {
+        this.run = run;
+        this.server = run.server();
+        this.client = run.once("client", this::newClient, c -> c.shutdown(5, SECONDS));
     }
 
-    private static MemcachedClient newClient() throws IOException {
-        return new MemcachedClient(
-                new ConnectionFactoryBuilder()
-                        .setProtocol(Protocol.TEXT)
-                        .setOpTimeout(5000)
-                        .setDaemon(true)
-                        .build(),
-                List.of(server.address()));
+    private MemcachedClient newClient() {
+        return newClient(null);
     }
 
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        if (client != null) {
-            client.shutdown(5, SECONDS);
-            client = null;
+    private MemcachedClient newClient(AuthDescriptor auth) {
+        ConnectionFactoryBuilder factory = new ConnectionFactoryBuilder()
+                .setProtocol(run.protocol() == Protocol.BINARY ? ConnectionFactoryBuilder.Protocol.BINARY
+                        : ConnectionFactoryBuilder.Protocol.TEXT)
+                .setOpTimeout(5000)
+                .setDaemon(true);
+        if (auth != null) {
+            factory.setAuthDescriptor(auth);
         }
-        if (server != null) {
-            server.close();
-            server = null;
+        try {
+            return new MemcachedClient(factory.build(), List.of(server.address()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -150,6 +150,15 @@ class SpymemcachedIT {
     }
 
     @Test
+    void incrWithADefaultCreatesTheCounterWithoutApplyingTheDelta() throws Exception {
+        client.delete("spy:ctr").get(5, SECONDS);
+        assertThat(client.incr("spy:ctr", 5, 100)).isEqualTo(100);
+        assertThat(client.incr("spy:ctr", 5, 100)).isEqualTo(105);
+        assertThat(client.decr("spy:ctr", 200, 0)).isZero();
+        assertThat(client.get("spy:ctr").toString().strip()).isEqualTo("0");
+    }
+
+    @Test
     void incrWrapsAroundAt2Pow64() throws Exception {
         // the counter is an unsigned 64-bit integer: 2^64 - 1 + 1 wraps to 0
         client.set("spy:wrap", 0, "18446744073709551615").get(5, SECONDS);
@@ -208,18 +217,27 @@ class SpymemcachedIT {
         assertThat(client.touch("spy:touch", 3600).get(5, SECONDS)).isTrue();
         assertThat(client.get("spy:touch")).isEqualTo("v");
         assertThat(client.touch("spy:touch", -1).get(5, SECONDS)).isTrue();
-        assertThat(client.get("spy:touch")).isNull();
+        // binary carries exptime as an unsigned 32-bit field: -1 is 4294967295, an absolute time in 2106
+        assertThat(client.get("spy:touch")).isEqualTo(run.protocol() == Protocol.BINARY ? "v" : null);
         assertThat(client.touch("spy:touch:missing", 60).get(5, SECONDS)).isFalse();
     }
 
     @Test
-    void getAndTouchIsBinaryOnlyInSpymemcachedSoGatIsSentAsTheTextCommand() throws Exception {
+    void getAndTouchReturnsTheValueAndAppliesTheNewExptime() throws Exception {
+        client.set("spy:gat", 0, new FlaggedBytes(5, bytes("value")), RAW).get(5, SECONDS);
+        long cas = client.gets("spy:gat", RAW).getCas();
+        if (run.protocol() == Protocol.BINARY) {
+            CASValue<FlaggedBytes> got = client.getAndTouch("spy:gat", 3600, RAW);
+            assertThat(got.getValue()).isEqualTo(new FlaggedBytes(5, bytes("value")));
+            assertThat(got.getCas()).isEqualTo(cas);
+            assertThat(client.getAndTouch("spy:gat:missing", 3600)).isNull();
+            client.getAndTouch("spy:gat", -1, RAW);
+            assertThat(client.get("spy:gat")).isNull();
+            return;
+        }
         // spymemcached's text protocol refuses getAndTouch on the client side; the server's gat/gats is what a
         // text client that has it (e.g. pymemcache 4, libmemcached) sends, so send it as bytes on the wire
         assertThatThrownBy(() -> client.getAndTouch("spy:gat", 60)).isInstanceOf(UnsupportedOperationException.class);
-
-        client.set("spy:gat", 0, new FlaggedBytes(5, bytes("value")), RAW).get(5, SECONDS);
-        long cas = client.gets("spy:gat", RAW).getCas();
         try (TextConnection text = new TextConnection(server)) {
             assertThat(text.send("gat 3600 spy:gat spy:gat:missing\r\n").readUntil("END\r\n"))
                     .isEqualTo("VALUE spy:gat 5 5\r\nvalue\r\nEND\r\n");
@@ -273,7 +291,8 @@ class SpymemcachedIT {
 
         assertThat(client.get("spy:abs:future")).isEqualTo("stays");
         assertThat(client.get("spy:abs:past")).isNull();
-        assertThat(client.get("spy:abs:negative")).isNull();
+        // binary carries exptime as an unsigned 32-bit field: -1 is 4294967295, an absolute time in 2106
+        assertThat(client.get("spy:abs:negative")).isEqualTo(run.protocol() == Protocol.BINARY ? "gone" : null);
     }
 
     @Test
@@ -315,6 +334,9 @@ class SpymemcachedIT {
         assertThat(delta(before, after, "get_hits")).isEqualTo(1);
         assertThat(delta(before, after, "get_misses")).isEqualTo(1);
         assertThat(Long.parseLong(after.get("curr_items"))).isPositive();
+        Map<String, String> settings = client.getStats("settings").values().iterator().next();
+        assertThat(settings).containsEntry("binding_protocol", "auto-negotiate");
+        assertThat(client.getVersions().values()).containsExactly("1.6.18");
     }
 
     @Test
@@ -380,7 +402,41 @@ class SpymemcachedIT {
         }
     }
 
-    private static boolean setFails(MemcachedClient c, String key, FlaggedBytes value)
+    @Test
+    void saslPlainAuthenticatesAndAWrongPasswordGetsNothing() throws Exception {
+        assumeTrue(run.protocol() == Protocol.BINARY, "SASL is part of the binary protocol only");
+        try (ServerProcess sasl = new SaslServers().start(run.kind(), "-m", "64")) {
+            MemcachedClient good = new MemcachedClient(new ConnectionFactoryBuilder()
+                    .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+                    .setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"},
+                            new PlainCallbackHandler(SaslServers.USER, SaslServers.PASSWORD)))
+                    .setOpTimeout(5000).setDaemon(true).build(), List.of(sasl.address()));
+            try {
+                assertThat(good.set("spy:sasl", 0, "secret").get(10, SECONDS)).isTrue();
+                assertThat(good.get("spy:sasl")).isEqualTo("secret");
+            } finally {
+                good.shutdown(5, SECONDS);
+            }
+            MemcachedClient bad = new MemcachedClient(new ConnectionFactoryBuilder()
+                    .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+                    .setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"},
+                            new PlainCallbackHandler(SaslServers.USER, "wrong")))
+                    .setOpTimeout(2000).setDaemon(true).build(), List.of(sasl.address()));
+            try {
+                Object value;
+                try {
+                    value = bad.get("spy:sasl");
+                } catch (RuntimeException refused) {
+                    value = null;
+                }
+                assertThat(value).isNull();
+            } finally {
+                bad.shutdown(1, SECONDS);
+            }
+        }
+    }
+
+    private boolean setFails(MemcachedClient c, String key, FlaggedBytes value)
             throws InterruptedException, TimeoutException {
         try {
             return !c.set(key, 0, value, RAW).get(5, SECONDS);
@@ -389,7 +445,7 @@ class SpymemcachedIT {
         }
     }
 
-    private static Map<String, String> stats() {
+    private Map<String, String> stats() {
         Map<SocketAddress, Map<String, String>> all = client.getStats();
         assertThat(all).hasSize(1);
         return all.values().iterator().next();

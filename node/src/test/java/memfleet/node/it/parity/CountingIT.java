@@ -6,39 +6,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
-import memfleet.node.it.clients.ServerKinds;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What memcached counts for a get, a gat, a touch and a meta get, read back from {@code stats}, {@code stats
  * items}, {@code stats slabs} and {@code stats detail dump}: a gat is a touch (cmd_touch, touch_hits), not a
  * get, and no LRU hit ({@code hits_to_*}); the detail dump counts a prefix's hits.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest
 @Timeout(value = 60, unit = SECONDS)
 class CountingIT {
-    private static ServerProcess server;
+    private final ServerProcess server;
 
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        server = ServerKinds.start(kind);
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
+    CountingIT(ServerProcess server) {
+        this.server = server;
     }
 
     @BeforeEach

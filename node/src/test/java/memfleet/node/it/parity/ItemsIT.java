@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Timeout;
 class ItemsIT {
     private static final List<String> UNCOMPARED = List.of("age", "mem_requested");
 
-    /** Per class (in class order) its fields, without the class id; plus the general group's item counters. */
-    private static List<Map<String, String>> run(String kind, String... options) {
+    /**
+     * Per class (in class order) its fields, without the class id; plus the general group's item counters. With
+     * {@code expired}, 50 of the items are stored already expired.
+     */
+    private static List<Map<String, String>> run(String kind, boolean expired, String... options) {
         List<String> args = new ArrayList<>(List.of("-m", "64"));
         args.addAll(List.of(options));
         if ("root".equals(System.getProperty("user.name"))) {
@@ -34,7 +37,7 @@ class ItemsIT {
         try (ServerProcess server = ServerProcess.of(kind, args.toArray(String[]::new));
                 TextConnection c = new TextConnection(server)) {
             StringBuilder cmds = new StringBuilder();
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; expired && i < 50; i++) {
                 cmds.append("set gone").append(i).append(" 0 -1 100 noreply\r\n").append("y".repeat(100)).append("\r\n");
             }
             for (int i = 0; i < 50; i++) {
@@ -75,15 +78,17 @@ class ItemsIT {
     @Test
     void withTheFlatLruAnExpiredItemsMemoryIsReclaimedAsMemcachedDoes() {
         String[] options = {"-o", "no_lru_maintainer,no_lru_crawler"};
-        List<Map<String, String>> memcached = run("memcached", options);
+        List<Map<String, String>> memcached = run("memcached", true, options);
         assertThat(memcached.getFirst()).containsEntry("reclaimed", "50").containsEntry("number", "50");
-        assertThat(run("memfleet", options)).isEqualTo(memcached);
+        assertThat(run("memfleet", true, options)).isEqualTo(memcached);
     }
 
     @Test
     void withTheMaintainerTheClassesShowTheSegmentsFieldsAsMemcachedDoes() {
-        List<Map<String, String>> memcached = run("memcached");
-        List<Map<String, String>> node = run("memfleet");
+        // no expired items here: memcached's maintainer thread reclaims them from the LRU tails when it gets to
+        // them, so how many are left is a matter of its timing (50 of 100 in one CI run, all in others)
+        List<Map<String, String>> memcached = run("memcached", false);
+        List<Map<String, String>> node = run("memfleet", false);
         assertThat(node).hasSameSizeAs(memcached);
         for (int i = 0; i < memcached.size() - 1; i++) {
             assertThat(node.get(i).keySet()).containsExactlyElementsOf(memcached.get(i).keySet());

@@ -7,12 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code total_malloced} as memcached keeps it: {@code T_MEMD_INITIAL_MALLOC} counts as malloced from the start
@@ -20,22 +19,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reassign <class> 0} takes from a class are freed until the total is back under the limit, and join the global
  * page pool after that.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(shared = false)
 @Timeout(value = 90, unit = SECONDS)
 class MallocIT {
     private static final long MB = 1 << 20;
 
-    @Parameter
-    String kind;
+    private final ServerRun run;
+
+    MallocIT(ServerRun run) {
+        this.run = run;
+    }
 
     private ServerProcess start(Map<String, String> env) {
-        List<String> args = new ArrayList<>(List.of("-m", "64"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            args.addAll(List.of("-u", "root"));
-        }
-        String[] a = args.toArray(String[]::new);
-        return kind.equals("memfleet") ? ServerProcess.node(env, a) : ServerProcess.memcached(env, a);
+        return run.start(env, "-m", "64");
     }
 
     private static long stat(TextConnection c, String group, String name) {

@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
-import memfleet.node.it.clients.ServerKinds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code -o read_buf_mem_limit}: memcached gives each key of a get a response object from its worker thread's
@@ -22,28 +18,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * threads that is 13 × (32 − 1) = 403 keys; a get of more answers only {@code SERVER_ERROR out of memory writing
  * get response} (its values dropped), counts {@code response_obj_oom}, and the connection carries on.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(args = {"-m", "64", "-t", "2", "-o", "read_buf_mem_limit=1"})
 @Timeout(value = 60, unit = SECONDS)
 class ReadBufferLimitIT {
     private static final int LIMIT = 403;
-    private static ServerProcess server;
+    private final ServerProcess server;
 
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        List<String> args = new ArrayList<>(List.of("-m", "64", "-t", "2", "-o", "read_buf_mem_limit=1"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            args.addAll(List.of("-u", "root"));
-        }
-        server = ServerProcess.of(kind, args.toArray(String[]::new));
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
+    ReadBufferLimitIT(ServerProcess server) {
+        this.server = server;
     }
 
     private static String get(int keys) {

@@ -16,13 +16,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * How memcached starts up where its documentation is silent: with no {@code -p} it listens on 11211; with
@@ -30,12 +29,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code UDP INET6: <port>}) with the port it got, so {@code -p -1 -U -1} (any free port) can be found; {@code
  * -p 0} is no TCP listener at all, and the file is still written.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(shared = false)
 @Timeout(value = 60, unit = SECONDS)
 class StartupIT {
-    @Parameter
-    String kind;
+    /** The kind of server this run starts itself: start-up is what these tests look at. */
+    private final String kind;
+
+    StartupIT(ServerRun run) {
+        this.kind = run.kind();
+    }
 
     @TempDir
     Path dir;

@@ -12,14 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code stats conns} as memcached 1.6.18 writes it: the TCP listener first, then one entry per UDP socket
@@ -29,32 +26,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * connection that has sent nothing yet is {@code conn_new_cmd}; one waiting for its next command after one,
  * or in the middle of a command line, is {@code conn_read}.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(shared = false)
 @Timeout(value = 60, unit = SECONDS)
 class StatsConnsIT {
-    private static ServerProcess server;
-    private static int udpPort;
+    /** The UDP port, chosen free before the server starts: the tests look for its listener's line. */
+    private final int udpPort;
+    private final ServerProcess server;
 
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        udpPort = ServerProcess.freePort();
-        List<String> args = new ArrayList<>(List.of("-m", "64", "-t", "2", "-U", Integer.toString(udpPort)));
-        if ("root".equals(System.getProperty("user.name"))) {
-            args.addAll(List.of("-u", "root"));
-        }
-        server = ServerProcess.of(kind, args.toArray(String[]::new));
+    StatsConnsIT(ServerRun run) {
+        this.udpPort = run.once("udp port", ServerProcess::freePort);
+        this.server = run.once("server", () -> ServerProcess.of(run.kind(), "-m", "64", "-t", "2", "-U",
+                Integer.toString(udpPort)));
     }
 
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
-    }
-
-    private static Socket open(String send) {
+    private Socket open(String send) {
         try {
             Socket s = new Socket(server.host(), server.port());
             s.getOutputStream().write(send.getBytes(StandardCharsets.ISO_8859_1));

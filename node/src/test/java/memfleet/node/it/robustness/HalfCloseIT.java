@@ -14,16 +14,12 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
-import memfleet.node.it.clients.ServerKinds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -35,23 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * socket buffers, and a client that wrote everything before reading would stall both sides), then reads until
  * the server closes. Run on memcached and on the node.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest
 @Timeout(value = 60, unit = SECONDS)
 class HalfCloseIT {
-    private static ServerProcess server;
+    private final ServerProcess server;
 
-    @Parameter
-    String kind;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        server = ServerKinds.start(kind);
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
+    HalfCloseIT(ServerProcess server) {
+        this.server = server;
     }
 
     @ParameterizedTest(name = "{0} sets")

@@ -9,54 +9,41 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import memfleet.node.it.udp.UdpClient.Datagram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The UDP transport ({@code -U}) datagram by datagram: frame headers, replies cut into 1400-byte
  * datagrams, one message per reply, the bare headers memcached 1.6 sends for empty replies, dropped
  * requests. Every expectation is checked byte for byte, and Debian's memcached 1.6.18 passes them all.
  */
-@ParameterizedClass(name = "{0}")
-@MethodSource("memfleet.node.it.clients.ServerKinds#kinds")
+@ServerTest(shared = false)
 @Timeout(value = 60, unit = SECONDS)
 class UdpIT {
     /** How long a reply may pause between datagrams before we take it as complete. */
     private static final int QUIET_MILLIS = 300;
 
-    private static ServerProcess server;
-    private static int udpPort;
-
-    @Parameter
-    String kind;
+    private final ServerRun run;
+    /** The UDP port, chosen free before the server starts. */
+    private final int udpPort;
+    private final ServerProcess server;
 
     private UdpClient udp;
 
-    @BeforeParameterizedClassInvocation
-    static void start(String kind) {
-        udpPort = UdpClient.freePort();
-        server = startServer(kind, udpPort);
+    UdpIT(ServerRun run) {
+        this.run = run;
+        this.udpPort = run.once("udp port", UdpClient::freePort);
+        this.server = run.once("server", () -> startServer(run.kind(), udpPort));
     }
 
     private static ServerProcess startServer(String kind, int port) {
         return ServerProcess.of(kind, "-m", "64", "-U", Integer.toString(port));
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
     }
 
     @BeforeEach
@@ -223,7 +210,7 @@ class UdpIT {
     void quitSendsABareHeaderAndEndsTheDatagram() {
         // a server of its own: after a UDP quit memcached cuts every later datagram at its first flush
         int port = UdpClient.freePort();
-        try (ServerProcess own = startServer(kind, port); UdpClient client = new UdpClient(own.host(), port)) {
+        try (ServerProcess own = startServer(run.kind(), port); UdpClient client = new UdpClient(own.host(), port)) {
             assertThat(client.send(60, "set udp:q 0 0 1\r\nq\r\nget udp:q\r\nquit\r\nget udp:q\r\n")
                     .receiveAll(QUIET_MILLIS))
                     .containsExactlyElementsOf(concat(UdpClient.message(60, "STORED\r\n"),
@@ -238,7 +225,7 @@ class UdpIT {
      */
     @Test
     void aDataBlockCutShortByTheDatagramIsABadDataChunk() {
-        assumeTrue("memfleet".equals(kind), "memcached takes the next datagram as the rest of the block");
+        assumeTrue(run.isNode(), "memcached takes the next datagram as the rest of the block");
         assertThat(udp.send(70, "set udp:cut 0 0 10\r\nabc\r\n").receiveAll(QUIET_MILLIS))
                 .containsExactlyElementsOf(UdpClient.message(70, "CLIENT_ERROR bad data chunk\r\n"));
         assertThat(udp.send(71, "get udp:cut\r\n").receiveAll(QUIET_MILLIS))

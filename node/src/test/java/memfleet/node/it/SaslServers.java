@@ -1,4 +1,4 @@
-package memfleet.node.it.binary;
+package memfleet.node.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import memfleet.node.it.ServerProcess;
 
 /**
  * Starts a server with {@code -S} and one user. The node reads memcached's plaintext password file
@@ -17,20 +16,17 @@ import memfleet.node.it.ServerProcess;
  * it gets a Cyrus sasldb made with {@code saslpasswd2} (Debian's {@code sasl2-bin}) and a {@code memcached.conf}
  * limiting it to PLAIN, found through {@code SASL_CONF_PATH}.
  */
-final class SaslServers {
-    static final String USER = "alice";
-    static final String PASSWORD = "s3cret-pw";
+public final class SaslServers implements ServerStarter {
+    public static final String USER = "alice";
+    public static final String PASSWORD = "s3cret-pw";
 
-    private SaslServers() {}
-
-    static ServerProcess start(String kind, String... extraArgs) {
+    /** Starts server {@code kind} with {@code -S} added to {@code flags} and the user {@link #USER} known to it. */
+    @Override
+    public ServerProcess start(String kind, String... flags) {
         try {
             Path dir = Files.createTempDirectory("memfleet-sasl-");
-            List<String> args = new ArrayList<>(List.of("-S", "-m", "64"));
-            args.addAll(List.of(extraArgs));
-            if ("root".equals(System.getProperty("user.name"))) {
-                args.addAll(List.of("-u", "root"));
-            }
+            List<String> args = new ArrayList<>(List.of("-S"));
+            args.addAll(List.of(flags));
             if (kind.equals("memfleet")) {
                 Path pwdb = dir.resolve("pwdb");
                 Files.writeString(pwdb, "bob:other\n" + USER + ":" + PASSWORD + "\n");

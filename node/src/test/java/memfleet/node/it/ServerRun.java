@@ -1,0 +1,136 @@
+package memfleet.node.it;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One run of a {@link ServerTest} class: which server kind, which protocol, and the server process started for it.
+ * What a run computes once for all its tests (a client script's transcript, say) is kept with {@link #once} and
+ * closed, if it is {@link AutoCloseable}, with the server.
+ */
+public final class ServerRun implements AutoCloseable {
+    private final String kind;
+    private final Protocol protocol;
+    private final ServerStarter starter;
+    private final ServerProcess server;
+    private final Map<String, Object> kept = new LinkedHashMap<>();
+    /** The servers the running test started with {@link #start}: closed when it ends. */
+    private final List<ServerProcess> started = new ArrayList<>();
+
+    ServerRun(String kind, Protocol protocol, ServerStarter starter, ServerProcess server) {
+        this.kind = kind;
+        this.protocol = protocol;
+        this.starter = starter;
+        this.server = server;
+    }
+
+    /** {@code "memfleet"} or {@code "memcached"}. */
+    public String kind() {
+        return kind;
+    }
+
+    /** True for the memfleet node, false for the reference. */
+    public boolean isNode() {
+        return "memfleet".equals(kind);
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** The server the run's tests share; there is none when the {@link ServerTest} is not {@link ServerTest#shared}. */
+    public ServerProcess server() {
+        if (server == null) {
+            throw new IllegalStateException("this run shares no server: its tests start their own with start()");
+        }
+        return server;
+    }
+
+    /**
+     * Starts another server of this run's kind with exactly {@code flags} (the harness adds port, address and
+     * {@code -u root}), closed when the running test ends.
+     */
+    public synchronized ServerProcess start(String... flags) {
+        ServerProcess another = starter.start(kind, flags);
+        started.add(another);
+        return another;
+    }
+
+    /** {@link #start(String...)} with extra environment variables (e.g. {@code T_MEMD_INITIAL_MALLOC}). */
+    public synchronized ServerProcess start(Map<String, String> env, String... flags) {
+        ServerProcess another = ServerProcess.of(kind, env, flags);
+        started.add(another);
+        return another;
+    }
+
+    /** Closes what the test that just ended started. */
+    synchronized void closeStarted() {
+        for (ServerProcess s : started.reversed()) {
+            s.close();
+        }
+        started.clear();
+    }
+
+    public InetSocketAddress address() {
+        return server().address();
+    }
+
+    public String host() {
+        return server().host();
+    }
+
+    public int port() {
+        return server().port();
+    }
+
+    /** The value {@code name} holds in this run, computed by {@code compute} the first time it is asked for. */
+    @SuppressWarnings("unchecked")
+    public synchronized <T> T once(String name, Supplier<T> compute) {
+        return (T) kept.computeIfAbsent(name, n -> compute.get());
+    }
+
+    /** Closes with {@code close} what cannot close itself, e.g. a client library whose method is {@code shutdown}. */
+    @FunctionalInterface
+    public interface Closer<T> {
+        void close(T value) throws Exception;
+    }
+
+    /** {@link #once(String, Supplier)} for a value that {@code close} closes when the run ends. */
+    public <T> T once(String name, Supplier<T> compute, Closer<? super T> close) {
+        record Closing<T>(T value, Closer<? super T> closer) implements AutoCloseable {
+            @Override
+            public void close() throws Exception {
+                closer.close(value);
+            }
+        }
+        return this.<Closing<T>>once(name, () -> new Closing<>(compute.get(), close)).value();
+    }
+
+    @Override
+    public synchronized void close() {
+        List<Object> values = new ArrayList<>(kept.values());
+        kept.clear();
+        for (Object value : values.reversed()) {
+            if (value instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing what a run kept must not hide the server's own close below
+                }
+            }
+        }
+        closeStarted();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind + "/" + protocol.label() + (server != null ? " on " + server : "");
+    }
+}
