@@ -67,6 +67,8 @@ public final class ItemOps {
     private final Settings settings;
     private final byte[] digits = new byte[24];
     private final int[] delta = new int[3];
+    /** What a store's look-up of the old item found, see {@link ItemStore#store(long, int, int, long, int[])}. */
+    private final int[] lookup = new int[1];
 
     // the operation in progress
     private ReentrantLock held;
@@ -297,7 +299,13 @@ public final class ItemOps {
             return BAD_DATA_CHUNK;
         }
         lock(Item.key(it), Item.nkey(it));
-        int ret = store.store(it, comm, hv, cas);
+        int ret = store.store(it, comm, hv, cas, lookup);
+        // memcached's do_store_item looks the old item up with do_item_get, which counts what it finds expired
+        if (lookup[0] == (int) ItemStore.MISS_EXPIRED) {
+            stats.getExpired++;
+        } else if (lookup[0] == (int) ItemStore.MISS_FLUSHED) {
+            stats.getFlushed++;
+        }
         if (ret == ItemStore.STORED) {
             mutated = true;
             if (comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
@@ -422,6 +430,12 @@ public final class ItemOps {
                 return rc;
             }
             case ItemStore.DELTA_NOT_FOUND -> {
+                // memcached's do_item_get counts an expired or flushed item for incr/decr too, created or not
+                if (this.delta[2] == (int) ItemStore.MISS_EXPIRED) {
+                    stats.getExpired++;
+                } else if (this.delta[2] == (int) ItemStore.MISS_FLUSHED) {
+                    stats.getFlushed++;
+                }
                 if (create) {
                     return createCounter(initial, exptime);
                 }

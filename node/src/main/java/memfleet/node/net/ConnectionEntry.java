@@ -34,7 +34,7 @@ final class ConnectionEntry implements ConnectionInfo {
         var cs = node.connectionStats();
         long current = cs.current.incrementAndGet();
         cs.total.incrementAndGet();
-        cs.structures.accumulateAndGet(current, Math::max);
+        cs.servesOn(fd);
         node.connections().add(this);
         return current;
     }

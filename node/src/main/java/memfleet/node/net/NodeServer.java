@@ -168,6 +168,7 @@ public final class NodeServer implements AutoCloseable {
         node.connectionStats().total.incrementAndGet(); // memcached counts its listening sockets here too
         String address = describe(ch.localAddress());
         int fd = fdOf(ch);
+        node.connectionStats().servesOn(fd);
         if (settings.verbose > 1) {
             System.err.println("<" + fd + " server listening (" + settings.protocol.statName() + ")");
         }

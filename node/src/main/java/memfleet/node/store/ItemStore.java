@@ -496,7 +496,17 @@ public final class ItemStore {
      * prepend store a new item and leave {@code it} to the caller as well.
      */
     public int store(long it, int comm, int hv, long casIn) {
-        int ret = doStore(it, comm, hv, casIn);
+        return store(it, comm, hv, casIn, null);
+    }
+
+    /**
+     * {@link #store(long, int, int, long)} that also tells, in {@code lookup[0]}, what the look-up of the key's
+     * old item found when there was none to store over: {@link #MISS}, {@link #MISS_EXPIRED} or {@link
+     * #MISS_FLUSHED} (memcached counts the last two in {@code get_expired}/{@code get_flushed} for stores too),
+     * or 0 when an old item was live.
+     */
+    public int store(long it, int comm, int hv, long casIn, int[] lookup) {
+        int ret = doStore(it, comm, hv, casIn, lookup);
         MutationLog l = log;
         if (ret == STORED && l != null) {
             // append and prepend link a new item: the key's current value is the one to ship
@@ -505,8 +515,11 @@ public final class ItemStore {
         return ret;
     }
 
-    private int doStore(long it, int comm, int hv, long casIn) {
+    private int doStore(long it, int comm, int hv, long casIn, int[] lookup) {
         long old = get(hv, Item.key(it), Item.nkey(it));
+        if (lookup != null) {
+            lookup[0] = old > 0 ? 0 : (int) old;
+        }
         if (old > 0) {
             long oldCas = Item.cas(old);
             boolean casMatch = casIn != 0 && casIn == oldCas;
@@ -581,8 +594,10 @@ public final class ItemStore {
 
     /**
      * memcached's {@code do_add_delta} under the stripe lock. On success the new value's digits are in
-     * {@code digits} and their count in {@code result[0]}, the item's class in {@code result[2]}; when they fit, the value is rewritten in place
-     * and padded with spaces as memcached does, else a new item replaces the old one.
+     * {@code digits} and their count in {@code result[0]}, the item's class in {@code result[2]}; when they fit,
+     * the value is rewritten in place and padded with spaces as memcached does, else a new item replaces the old
+     * one. On {@link #DELTA_NOT_FOUND} {@code result[2]} holds the miss code of {@link #get} ({@link #MISS},
+     * {@link #MISS_EXPIRED} or {@link #MISS_FLUSHED}), so the caller can count it as memcached does.
      */
     public int addDelta(int hv, long key, int nkey, boolean incr, long delta, byte[] digits, int[] result) {
         return addDelta(hv, key, nkey, incr, delta, 0, digits, result);
@@ -595,6 +610,7 @@ public final class ItemStore {
     public int addDelta(int hv, long key, int nkey, boolean incr, long delta, long casIn, byte[] digits, int[] result) {
         long it = get(hv, key, nkey);
         if (it <= 0) {
+            result[2] = (int) it;
             return DELTA_NOT_FOUND;
         }
         int nbytes = Item.nbytes(it);
@@ -813,7 +829,9 @@ public final class ItemStore {
                 int hv = Murmur3.hash(Item.key(search), Item.nkey(search));
                 ReentrantLock stripe = index.lock(hv);
                 if (stripe.isHeldByCurrentThread() || !stripe.tryLock()) {
-                    stats.add(clsid, StoreStats.LRUTAIL_REFLOCKED, 1);
+                    // memcached skips an item whose lock it cannot take without counting it; its
+                    // lrutail_reflocked counts items still referenced by a connection, which the node never
+                    // leaves behind (values are copied out under the lock), so it stays 0 as on an idle memcached
                     search = next;
                     continue;
                 }

@@ -359,6 +359,44 @@ class ItemOpsTest {
         assertThat(stats.getMisses).isEqualTo(1);
     }
 
+    /**
+     * memcached counts {@code get_expired} in {@code do_item_get}, whoever asks: touch, incr/decr (also when it
+     * then creates the counter), delete and a store over the expired item count it as get does.
+     */
+    @Test
+    void everyCommandThatLooksAnExpiredItemUpCountsItAsExpired() {
+        String[] keys = {"t", "i", "c", "d", "s"};
+        for (String key : keys) {
+            set(key, "7");
+            long it = ops.lookup(k(key), 1);
+            try {
+                Item.exptime(it, store.clock().now() - 1);
+            } finally {
+                ops.endFetch(it, ItemOps.FAILED);
+            }
+        }
+        assertThat(ops.touch(k("t"), 1, 100)).isFalse();
+        try {
+            assertThat(ops.arithmetic(k("i"), 1, true, 1, 0, false, 0, 0)).isEqualTo(ItemStore.DELTA_NOT_FOUND);
+        } finally {
+            ops.done();
+        }
+        try {
+            assertThat(ops.arithmetic(k("c"), 1, false, 1, 0, true, 3, 0)).isEqualTo(ItemOps.DELTA_CREATED);
+        } finally {
+            ops.done();
+        }
+        assertThat(ops.delete(k("d"), 1, 0, 0, 0)).isEqualTo(ItemOps.DELETE_NOT_FOUND);
+        assertThat(stats.getExpired).isEqualTo(4);
+        set("s", "8");
+        assertThat(stats.getExpired).isEqualTo(5);
+        set("s", "9"); // over a live item: nothing more
+        assertThat(stats.getExpired).isEqualTo(5);
+        assertThat(stats.incrMisses).isEqualTo(1);
+        assertThat(stats.decrMisses).isZero();
+        assertThat(stats.deleteMisses).isEqualTo(1);
+    }
+
     @Test
     void flushAllCountsEvenWhenRefusedAndInvalidatesEverything() {
         set("a", "one");

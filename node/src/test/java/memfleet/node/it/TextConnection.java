@@ -73,6 +73,17 @@ public final class TextConnection implements AutoCloseable {
         return send(command).readLine();
     }
 
+    /** Sends {@code stats} and returns the general stat {@code name} as a number. */
+    public long stat(String name) {
+        String prefix = "STAT " + name + " ";
+        for (String line : send("stats\r\n").readUntil("END\r\n").split("\r\n")) {
+            if (line.startsWith(prefix)) {
+                return Long.parseLong(line.substring(prefix.length()));
+            }
+        }
+        throw new IllegalStateException("no stat " + name);
+    }
+
     /** Reads whatever arrives until the server stays quiet for {@code quietMillis}, or closes. */
     public String readQuiet(int quietMillis) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -262,7 +262,8 @@ final class MetaCommands {
                 return;
             }
         } finally {
-            ops.endFetch(it, how);
+            // memcached's mg counts a hit with T as a touch, but any miss as a get miss (cmd_get, get_misses)
+            ops.endFetch(it, it > 0 ? how : how & ~ItemOps.TOUCH);
         }
         if (f.noReply) {
             // quiet mode: the miss line is not sent, but a bad opaque still is an error

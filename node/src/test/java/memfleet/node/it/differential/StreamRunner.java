@@ -19,7 +19,12 @@ import memfleet.node.it.differential.CommandStream.Command;
  * collects both normalized replies. A stream goes out in segments: a segment ends before each CAS command that
  * needs the CAS a server just returned, and every segment ends with a sentinel {@code version}, whose reply tells
  * the runner that all replies of the segment have arrived. A segment goes out in one write or, chosen by the
- * stream's own random numbers, cut at random byte offsets into pieces written with short pauses.
+ * stream's own random numbers, cut at random byte offsets into pieces written with short pauses. One stream in
+ * four ends half-closed, as {@code printf ... | nc} ends: after its last segment the runner shuts its write side,
+ * and each server must answer everything, the sentinel included, and then close.
+ *
+ * <p>With {@code compareCounters} the runner also reads each server's {@link Counters} after every stream and
+ * the streams count as equal only if those agree by value too.
  *
  * <p>Both servers are restarted whenever the values stored since their start could reach {@value #RESTART_BYTES}
  * bytes, so that no stream ever meets eviction or out-of-memory (the reference's {@code evictions} and
@@ -32,19 +37,25 @@ final class StreamRunner implements AutoCloseable {
 
     /** Both servers' normalized replies to one stream, and whether the reference answered completely. */
     record Outcome(
-            List<String> reference, List<String> subject, boolean referenceComplete, List<String> closes) {
+            List<String> reference,
+            List<String> subject,
+            boolean referenceComplete,
+            List<String> closes,
+            List<String> counterDifferences) {
         boolean same() {
-            return reference.equals(subject);
+            return reference.equals(subject) && counterDifferences.isEmpty();
         }
     }
 
+    private final boolean compareCounters;
     private final String[] flags;
     private ServerProcess reference;
     private ServerProcess subject;
     private long storedSinceStart;
     private int restarts;
 
-    StreamRunner(String... flags) {
+    StreamRunner(boolean compareCounters, String... flags) {
+        this.compareCounters = compareCounters;
         this.flags = flags.clone();
         start();
     }
@@ -102,16 +113,19 @@ final class StreamRunner implements AutoCloseable {
             Side referenceSide = new Side(toReference);
             Side subjectSide = new Side(toSubject);
             List<List<Command>> segments = segments(stream.commands());
+            boolean halfCloses = splitter.nextInt(4) == 0;
             boolean complete = true;
-            for (List<Command> segment : segments) {
+            for (int s = 0; s < segments.size(); s++) {
+                List<Command> segment = segments.get(s);
                 boolean quits = segment.get(segment.size() - 1).quits();
+                boolean halfClose = halfCloses && !quits && s == segments.size() - 1;
                 int versions = segment.stream().mapToInt(Command::versionReplies).sum() + (quits ? 0 : 1);
                 byte[] toRef = referenceSide.render(segment, quits);
                 byte[] toSub = subjectSide.render(segment, quits);
                 int[] cuts = cuts(splitter, Math.min(toRef.length, toSub.length));
-                Transcript.End refEnd = referenceSide.exchange(toRef, cuts, versions, quits);
-                Transcript.End subEnd = subjectSide.exchange(toSub, cuts, versions, quits);
-                Transcript.End expected = quits ? Transcript.End.CLOSED : Transcript.End.COMPLETE;
+                Transcript.End refEnd = referenceSide.exchange(toRef, cuts, versions, quits, halfClose);
+                Transcript.End subEnd = subjectSide.exchange(toSub, cuts, versions, quits, halfClose);
+                Transcript.End expected = quits || halfClose ? Transcript.End.CLOSED : Transcript.End.COMPLETE;
                 complete = refEnd == expected;
                 if (refEnd != expected || subEnd != expected) {
                     break;
@@ -120,7 +134,13 @@ final class StreamRunner implements AutoCloseable {
             List<String> closes = new ArrayList<>();
             referenceSide.closes.forEach(c -> closes.add("reference: " + c));
             subjectSide.closes.forEach(c -> closes.add("subject: " + c));
-            return new Outcome(referenceSide.replies, subjectSide.replies, complete, closes);
+            if (halfCloses) {
+                closes.add("the runner half-closed both connections after the last segment");
+            }
+            List<String> counterDifferences = compareCounters
+                    ? Counters.differences(Counters.of(reference), Counters.of(subject))
+                    : List.of();
+            return new Outcome(referenceSide.replies, subjectSide.replies, complete, closes, counterDifferences);
         }
     }
 
@@ -182,15 +202,18 @@ final class StreamRunner implements AutoCloseable {
          * Writes on a separate thread while this one reads, so that a server blocked writing a large reply never
          * blocks the write of the stream.
          */
-        Transcript.End exchange(byte[] bytes, int[] cuts, int versions, boolean untilClosed) {
+        Transcript.End exchange(byte[] bytes, int[] cuts, int versions, boolean quits, boolean halfClose) {
             Thread writer = Thread.ofPlatform().daemon().name("stream-writer").start(() -> {
                 try {
                     connection.writeInPieces(bytes, cuts, PIECE_PAUSE);
+                    if (halfClose) {
+                        connection.shutdownOutput();
+                    }
                 } catch (IOException closedEarly) {
                     // the server closed or reset: the transcript shows it
                 }
             });
-            Transcript transcript = Transcript.read(connection, versions, untilClosed);
+            Transcript transcript = Transcript.read(connection, versions, quits || halfClose);
             try {
                 // after a complete reply the server has read every byte, so the writer is done or about to be;
                 // otherwise the server may have stopped reading, and only a close unblocks the writer

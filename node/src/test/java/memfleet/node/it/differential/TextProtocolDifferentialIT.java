@@ -17,11 +17,14 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Random text-protocol command streams ({@link CommandStreamGenerator}) sent to the subject and to Debian's
- * memcached, both started with {@code -m 64 -t 2}; the replies must be equal after {@link ReplyNormalizer}.
+ * memcached, both started with {@code -m 64 -t 2}; the replies must be equal after {@link ReplyNormalizer}. A
+ * second run, on servers without background threads, also compares the {@link Counters} by value after every
+ * stream. One stream in four ends with a half-close (see {@link StreamRunner}).
  *
  * <p>Deterministic by default: stream {@code i} has seed {@code base + i} with a fixed base. Explore other
  * streams with {@code -Dmemfleet.it.seed=<base>}, {@code -Dmemfleet.it.streams=<count>} and
- * {@code -Dmemfleet.it.budgetSeconds=<seconds>} (default 60; streams stop starting after it); a failure prints the
+ * {@code -Dmemfleet.it.budgetSeconds=<seconds>} (default 60, 40 for the counters; streams stop starting after it); a
+ * failure prints the
  * failing stream's seed, and {@code -Dmemfleet.it.seed=<that seed> -Dmemfleet.it.streams=1} replays it alone.
  * The whole stream and both replies are also written to {@code target/differential/<seed>.txt}.
  *
@@ -37,19 +40,39 @@ class TextProtocolDifferentialIT {
     private static final long DEFAULT_BASE_SEED = 20_261_125L;
     private static final int MAX_COMMANDS = 60;
     /** Stop starting new streams after this long (default 60 s), so the test stays bounded on a slow machine. */
-    private static final long BUDGET_NANOS = SECONDS.toNanos(Long.getLong("memfleet.it.budgetSeconds", 60));
+    private static final long BUDGET_SECONDS = Long.getLong("memfleet.it.budgetSeconds", 60);
 
     @Test
     void randomStreamsGetTheSameRepliesAsMemcached() {
-        long base = Long.getLong("memfleet.it.seed", DEFAULT_BASE_SEED);
-        int streams = Integer.getInteger("memfleet.it.streams", 200);
+        run(new StreamRunner(false, "-m", "64", "-t", "2"), 200, BUDGET_SECONDS);
+    }
+
+    /**
+     * The same kind of streams on servers whose LRU maintainer and crawler are off (they reclaim expired items on
+     * their own clock in memcached), and after each stream the counters compared by value. A different base seed,
+     * so that these are other streams than the first test's.
+     */
+    @Test
+    void randomStreamsLeaveTheSameCountersAsMemcached() {
+        run(new StreamRunner(true, "-m", "64", "-t", "2", "-o", "no_lru_crawler,no_lru_maintainer"), 100,
+                Math.min(40, BUDGET_SECONDS), 1_000_000);
+    }
+
+    private static void run(StreamRunner streamRunner, int defaultStreams, long budgetSeconds) {
+        run(streamRunner, defaultStreams, budgetSeconds, 0);
+    }
+
+    private static void run(StreamRunner streamRunner, int defaultStreams, long budgetSeconds, long seedOffset) {
+        long base = Long.getLong("memfleet.it.seed", DEFAULT_BASE_SEED + seedOffset);
+        int streams = Integer.getInteger("memfleet.it.streams", defaultStreams);
+        long budgetNanos = SECONDS.toNanos(budgetSeconds);
         long now = System.currentTimeMillis() / 1000;
         long started = System.nanoTime();
         int ran = 0;
         long bytes = 0;
         List<Long> wavered = new ArrayList<>();
-        try (StreamRunner runner = new StreamRunner("-m", "64", "-t", "2")) {
-            for (int i = 0; i < streams && System.nanoTime() - started < BUDGET_NANOS; i++) {
+        try (StreamRunner runner = streamRunner) {
+            for (int i = 0; i < streams && System.nanoTime() - started < budgetNanos; i++) {
                 CommandStream stream = CommandStreamGenerator.generate(base + i, MAX_COMMANDS, now);
                 runner.makeRoomFor(stream);
                 StreamRunner.Outcome outcome = runner.run(stream);
@@ -114,6 +137,7 @@ class TextProtocolDifferentialIT {
             first++;
         }
         outcome.closes().forEach(close -> out.append("Connection ended: ").append(close).append('\n'));
+        outcome.counterDifferences().forEach(d -> out.append("Counter differs: ").append(d).append('\n'));
         out.append("Replies differ first at line ").append(first).append(" (normalized; > marks differing lines):\n");
         int lines = Math.max(reference.size(), subject.size());
         for (int i = 0; i < lines; i++) {

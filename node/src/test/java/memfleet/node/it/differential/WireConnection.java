@@ -90,6 +90,11 @@ public final class WireConnection implements AutoCloseable {
         out.flush();
     }
 
+    /** Closes the write side (FIN), as a client piping its commands into {@code nc} does at their end. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /**
      * Reads one line including its {@code \n}; at end of stream returns what arrived (no {@code \n} at its end),
      * or null if nothing did.

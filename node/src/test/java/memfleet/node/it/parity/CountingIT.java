@@ -57,9 +57,13 @@ class CountingIT {
             assertThat(c.send("get a\r\n").readUntil("END\r\n")).startsWith("VALUE a");
             assertThat(c.call("mg a v T30\r\n")).isEqualTo("VA 1\r\n");
             c.readLine();
+            // an mg with T that misses is a get miss, not a touch miss, with or without a new TTL
+            assertThat(c.call("mg nope v T30\r\n")).isEqualTo("EN\r\n");
+            assertThat(c.call("mg nope s T0 v\r\n")).isEqualTo("EN\r\n");
             Map<String, String> s = stats(c, "");
-            assertThat(s).containsEntry("cmd_get", "1").containsEntry("cmd_touch", "4")
-                    .containsEntry("get_hits", "1").containsEntry("touch_hits", "3").containsEntry("touch_misses", "1");
+            assertThat(s).containsEntry("cmd_get", "3").containsEntry("cmd_touch", "4")
+                    .containsEntry("get_hits", "1").containsEntry("get_misses", "2")
+                    .containsEntry("touch_hits", "3").containsEntry("touch_misses", "1");
             Map<String, String> items = stats(c, "items");
             long lruHits = 0;
             for (String seg : new String[] {"hot", "warm", "cold", "temp"}) {

@@ -2,6 +2,7 @@ package memfleet.node.it.parity;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,10 @@ class StatsConnsIT {
     private final int udpPort;
     private final ServerProcess server;
 
+    private final ServerRun run;
+
     StatsConnsIT(ServerRun run) {
+        this.run = run;
         this.udpPort = run.once("udp port", ServerProcess::freePort);
         this.server = run.once("server", () -> ServerProcess.of(run.kind(), "-m", "64", "-t", "2", "-U",
                 Integer.toString(udpPort)));
@@ -117,6 +121,51 @@ class StatsConnsIT {
             assertThat(e.get(client(idle))).contains("listen_addr tcp:127.0.0.1:" + server.port());
             List<String> parse = e.values().stream().map(StatsConnsIT::state).filter("conn_parse_cmd"::equals).toList();
             assertThat(parse).hasSize(1);
+        }
+    }
+
+    /**
+     * memcached allocates one connection structure per file descriptor the first time it serves one (listener,
+     * UDP socket or client) and keeps it: {@code connection_structures} counts the descriptors ever used, at least
+     * every entry of {@code stats conns}, and clients that come after others closed reuse their descriptors and add
+     * nothing. (Exact values depend on whether the start-up probe's descriptor was free again in time.)
+     */
+    @Test
+    void connectionStructuresCountEveryDescriptorEverServed() throws Exception {
+        ServerProcess fresh = run.start("-m", "64", "-t", "2", "-U", Integer.toString(ServerProcess.freePort()));
+        try (TextConnection asking = new TextConnection(fresh)) {
+            long idle = asking.stat("curr_connections");
+            long before = asking.stat("connection_structures");
+            assertThat(before).isGreaterThanOrEqualTo(servedNow(asking)); // listener, 2 UDP sockets, asking
+            long withFive = withClientsOpen(fresh, asking, idle, 5, () -> {
+                assertThat(asking.stat("connection_structures")).isGreaterThanOrEqualTo(servedNow(asking));
+            });
+            assertThat(withFive).isBetween(before + 1, before + 5);
+            long again = withClientsOpen(fresh, asking, idle, 5, () -> { });
+            assertThat(again).isEqualTo(withFive);
+        }
+    }
+
+    private int servedNow(TextConnection asking) {
+        return entries(asking.send("stats conns\r\n").readUntil("END\r\n")).size();
+    }
+
+    /** Opens {@code n} clients, runs {@code check} while they are open, closes them; the structures then. */
+    private static long withClientsOpen(ServerProcess server, TextConnection asking, long idle, int n, Runnable check)
+            throws IOException {
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                clients.add(new Socket(server.host(), server.port()));
+            }
+            await().atMost(10, SECONDS).until(() -> asking.stat("curr_connections") == idle + n);
+            check.run();
+            return asking.stat("connection_structures");
+        } finally {
+            for (Socket s : clients) {
+                s.close();
+            }
+            await().atMost(10, SECONDS).until(() -> asking.stat("curr_connections") == idle);
         }
     }
 }
