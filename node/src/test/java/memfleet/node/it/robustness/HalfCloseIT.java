@@ -123,15 +123,20 @@ class HalfCloseIT {
     @Test
     void noreplyWritesBeforeTheEndAreStoredAndQuitStillEndsEarly() {
         String request = "set hc-q1 0 0 1 noreply\r\n1\r\nincr hc-q1 5 noreply\r\nget hc-q1\r\nquit\r\nset hc-q2 0 0 1\r\n2\r\n";
-        assertThat(exchange(request.getBytes(ISO_8859_1), 9)).isEqualTo("VALUE hc-q1 0 1\r\n6\r\nEND\r\n");
+        // in one write: bytes after quit that reach a server after it closed make the kernel reset the
+        // connection (on memcached as on the node), which may drop replies not yet read
+        assertThat(exchange(request.getBytes(ISO_8859_1), WHOLE)).isEqualTo("VALUE hc-q1 0 1\r\n6\r\nEND\r\n");
         try (TextConnection c = new TextConnection(server)) {
             assertThat(c.send("get hc-q2\r\n").readUntil("END\r\n")).isEqualTo("END\r\n");
         }
     }
 
+    /** The seed for {@link #exchange} that sends the request in one write. */
+    private static final long WHOLE = -1;
+
     /**
-     * Sends {@code request} from another thread cut into pieces at offsets chosen by {@code seed}, then
-     * shuts the write side; returns all the server sent until it closed.
+     * Sends {@code request} from another thread cut into pieces at offsets chosen by {@code seed} (in one piece
+     * for {@link #WHOLE}), then shuts the write side; returns all the server sent until it closed.
      */
     private String exchange(byte[] request, long seed) {
         try (Socket socket = new Socket(server.host(), server.port())) {
@@ -143,7 +148,8 @@ class HalfCloseIT {
                 try {
                     int at = 0;
                     while (at < request.length) {
-                        int piece = Math.min(request.length - at, 1 + random.nextInt(Math.max(1, request.length / 7 + 1)));
+                        int piece = seed == WHOLE ? request.length
+                                : Math.min(request.length - at, 1 + random.nextInt(Math.max(1, request.length / 7 + 1)));
                         out.write(request, at, piece);
                         out.flush();
                         at += piece;
