@@ -143,6 +143,19 @@ public final class ItemOps {
     // ------------------------------------------------------------------ fetch
 
     /**
+     * memcached's {@code do_item_get} counts what its look-up finds expired or flushed, whoever asked: a miss
+     * code of {@link ItemStore#get} ({@code MISS_EXPIRED}, {@code MISS_FLUSHED}) goes to {@code get_expired}
+     * or {@code get_flushed}.
+     */
+    private void countExpiredOrFlushed(long missCode) {
+        if (missCode == ItemStore.MISS_EXPIRED) {
+            stats.getExpired++;
+        } else if (missCode == ItemStore.MISS_FLUSHED) {
+            stats.getFlushed++;
+        }
+    }
+
+    /**
      * memcached's {@code item_get_locked}: the key's live item, or a miss code ({@link ItemStore#MISS},
      * {@code MISS_EXPIRED}, {@code MISS_FLUSHED}, counted in {@code get_expired}/{@code get_flushed}).
      * The key's stripe stays locked either way until {@link #endFetch} or {@link #done}.
@@ -150,11 +163,7 @@ public final class ItemOps {
     public long lookup(long key, int nkey) {
         lock(key, nkey);
         long it = store.get(hv, key, nkey);
-        if (it == ItemStore.MISS_EXPIRED) {
-            stats.getExpired++;
-        } else if (it == ItemStore.MISS_FLUSHED) {
-            stats.getFlushed++;
-        }
+        countExpiredOrFlushed(it);
         return it;
     }
 
@@ -301,11 +310,7 @@ public final class ItemOps {
         lock(Item.key(it), Item.nkey(it));
         int ret = store.store(it, comm, hv, cas, lookup);
         // memcached's do_store_item looks the old item up with do_item_get, which counts what it finds expired
-        if (lookup[0] == (int) ItemStore.MISS_EXPIRED) {
-            stats.getExpired++;
-        } else if (lookup[0] == (int) ItemStore.MISS_FLUSHED) {
-            stats.getFlushed++;
-        }
+        countExpiredOrFlushed(lookup[0]);
         if (ret == ItemStore.STORED) {
             mutated = true;
             if (comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
@@ -356,11 +361,7 @@ public final class ItemOps {
         try {
             long it = store.get(hv, key, nkey);
             if (it <= 0) {
-                if (it == ItemStore.MISS_EXPIRED) {
-                    stats.getExpired++;
-                } else if (it == ItemStore.MISS_FLUSHED) {
-                    stats.getFlushed++;
-                }
+                countExpiredOrFlushed(it);
                 stats.deleteMisses++;
                 return DELETE_NOT_FOUND;
             }
@@ -431,11 +432,7 @@ public final class ItemOps {
             }
             case ItemStore.DELTA_NOT_FOUND -> {
                 // memcached's do_item_get counts an expired or flushed item for incr/decr too, created or not
-                if (this.delta[2] == (int) ItemStore.MISS_EXPIRED) {
-                    stats.getExpired++;
-                } else if (this.delta[2] == (int) ItemStore.MISS_FLUSHED) {
-                    stats.getFlushed++;
-                }
+                countExpiredOrFlushed(this.delta[2]);
                 if (create) {
                     return createCounter(initial, exptime);
                 }
