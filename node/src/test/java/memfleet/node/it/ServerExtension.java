@@ -53,13 +53,29 @@ public final class ServerExtension implements ClassTemplateInvocationContextProv
         ServerTest test = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ServerTest.class)
                 .orElseThrow();
         List<ClassTemplateInvocationContext> runs = new ArrayList<>();
-        for (String kind : kinds()) {
+        List<String> chosen = kinds().stream().filter(List.of(test.kinds())::contains).toList();
+        if (test.sideBySide()) {
+            if (chosen.containsAll(ALL_KINDS)) {
+                for (Protocol protocol : test.protocols()) {
+                    String name = "memcached beside memfleet" + (test.protocols().length > 1 ? ", " + protocol.label() : "");
+                    runs.add(new Invocation(name, new Lifecycle(test, "memfleet", protocol)));
+                }
+            }
+            return runs.stream();
+        }
+        for (String kind : chosen) {
             for (Protocol protocol : test.protocols()) {
                 String name = test.protocols().length > 1 ? kind + ", " + protocol.label() : kind;
                 runs.add(new Invocation(name, new Lifecycle(test, kind, protocol)));
             }
         }
         return runs.stream();
+    }
+
+    /** A class whose kinds were all left out by {@link #KINDS_PROPERTY} has no run, which is not an error. */
+    @Override
+    public boolean mayReturnZeroClassTemplateInvocationContexts(ExtensionContext context) {
+        return true;
     }
 
     private record Invocation(String name, Lifecycle lifecycle) implements ClassTemplateInvocationContext {
@@ -101,7 +117,8 @@ public final class ServerExtension implements ClassTemplateInvocationContextProv
             } catch (InvocationTargetException e) {
                 throw e.getCause() instanceof Exception cause ? cause : e;
             }
-            run = new ServerRun(kind, protocol, starter, test.shared() ? starter.start(kind, test.args()) : null);
+            run = new ServerRun(kind, protocol, starter, test.shared() && !test.sideBySide()
+                    ? starter.start(kind, test.args()) : null);
         }
 
         @Override

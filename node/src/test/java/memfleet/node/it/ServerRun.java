@@ -61,10 +61,34 @@ public final class ServerRun implements AutoCloseable {
     }
 
     /** {@link #start(String...)} with extra environment variables (e.g. {@code T_MEMD_INITIAL_MALLOC}). */
-    public synchronized ServerProcess start(Map<String, String> env, String... flags) {
+    public ServerProcess start(Map<String, String> env, String... flags) {
+        return startOf(kind, env, flags);
+    }
+
+    /**
+     * Starts a server of kind {@code kind} ({@code "memcached"} or {@code "memfleet"}) with {@code flags}, closed
+     * when the running test ends: for a {@link ServerTest#sideBySide} class, which starts both.
+     */
+    public synchronized ServerProcess startOf(String kind, String... flags) {
+        ServerProcess another = starter.start(kind, flags);
+        started.add(another);
+        return another;
+    }
+
+    /** {@link #startOf(String, String...)} with extra environment variables. */
+    public synchronized ServerProcess startOf(String kind, Map<String, String> env, String... flags) {
         ServerProcess another = ServerProcess.of(kind, env, flags);
         started.add(another);
         return another;
+    }
+
+    /**
+     * Closes {@code server} with the others when the running test ends: for a server started again with
+     * {@link ServerProcess#restart} after one of {@link #start}'s was killed.
+     */
+    public synchronized ServerProcess track(ServerProcess server) {
+        started.add(server);
+        return server;
     }
 
     /** Closes what the test that just ended started. */

@@ -31,6 +31,19 @@ public @interface ServerTest {
      */
     boolean shared() default true;
 
+    /**
+     * The server kinds this class runs on, narrowed by {@link ServerExtension#KINDS_PROPERTY}: both by default;
+     * {@code "memfleet"} alone for what only the node has (replication, its launcher, its own options).
+     */
+    String[] kinds() default {"memcached", "memfleet"};
+
+    /**
+     * Whether the class compares memcached and the node within each test: then it has one run (of kind
+     * memfleet, made only when both kinds are chosen), sharing no server, whose tests start both with {@link
+     * ServerRun#startOf}.
+     */
+    boolean sideBySide() default false;
+
     /** How the server is started: the default starts it as it is; e.g. {@code SaslServers} adds a user database. */
     Class<? extends ServerStarter> starter() default ServerStarter.Plain.class;
 }
