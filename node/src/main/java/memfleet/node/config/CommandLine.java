@@ -611,6 +611,15 @@ public final class CommandLine {
                 }
                 case "no_chunked_items" -> s.slabChunkSizeMax = s.slabPageSize;
                 case "track_sizes" -> s.trackSizes = true;
+                // memfleet's own: which I/O transport serves the sockets (stats memfleet shows it)
+                case "io_uring", "epoll", "nio" -> s.transport = name;
+                case "transport" -> {
+                    String t = required(v, "Missing transport argument");
+                    if (!List.of("io_uring", "epoll", "nio", "auto").contains(t)) {
+                        throw usage("-o transport=" + t + ": the transports are io_uring, epoll, nio and auto");
+                    }
+                    s.transport = t;
+                }
                 case "modern", "inline_ascii_resp", "no_inline_ascii_resp", "no_drop_privileges" -> {
                     // memcached accepts these and, on Linux without seccomp, they change nothing there either.
                 }

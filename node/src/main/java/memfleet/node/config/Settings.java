@@ -106,6 +106,11 @@ public final class Settings {
     public char prefixDelimiter = ':';
     public volatile boolean detailEnabled;
     public volatile boolean trackSizes;
+    /**
+     * memfleet's: the I/O transport ({@code -o io_uring|epoll|nio}, or {@code auto}: io_uring where it loads,
+     * else epoll, else NIO). The JVM property {@code memfleet.transport} sets the default.
+     */
+    public String transport = System.getProperty("memfleet.transport", "auto");
 
     // TLS: -Z and -o ssl_*
     public boolean sslEnabled;

@@ -15,16 +15,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -46,7 +39,7 @@ public final class NodeServer implements AutoCloseable {
     private final Node node;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
-    private final boolean epoll;
+    private final Transport transport;
     private final List<Channel> listeners = new ArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Sessions sessions;
@@ -58,16 +51,20 @@ public final class NodeServer implements AutoCloseable {
     public NodeServer(Node node) {
         this.settings = node.settings();
         this.node = node;
-        this.epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(settings.numThreads, io);
+        this.transport = Transport.choose(Transport.named(settings.transport));
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(settings.numThreads, transport.ioHandlerFactory());
         for (var executor : workerGroup) {
             THREAD_STATS.put((EventLoop) executor, node.newThreadStats());
         }
         this.sessions = new Sessions(node, new StatsWriter(settings, node.store(), node.crawler(), node.maintainer(),
                 node.rebalancer(), node.threadStats(), node.connectionStats(), node.connections(), node.tls(),
-                node.replication()));
+                node.replication(), transport.label()));
+    }
+
+    /** The I/O transport the sockets use. */
+    public Transport transport() {
+        return transport;
     }
 
     public Node node() {
@@ -111,20 +108,21 @@ public final class NodeServer implements AutoCloseable {
         // tests take an open TCP port as "the node is up"); close() closes them with the rest
         PortFile portFile = settings.socketPath == null ? PortFile.fromEnvironment() : null;
         if (settings.socketPath == null && settings.udpPort != 0) {
-            listeners.addAll(UdpHandler.bind(node, sessions, shutdown, workerGroup, epoll, portFile));
+            listeners.addAll(UdpHandler.bind(node, sessions, shutdown, workerGroup, transport, portFile));
         }
         if (settings.socketPath != null) {
-            if (!epoll) {
-                throw new IllegalStateException("unix sockets (-s) need the epoll transport, not available here");
+            if (transport.serverDomainSocket() == null) {
+                throw new IllegalStateException("unix sockets (-s) need the io_uring or epoll transport, not "
+                        + transport.label());
             }
             java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(settings.socketPath));
-            Channel ch = bootstrap(EpollServerDomainSocketChannel.class)
+            Channel ch = bootstrap(transport.serverDomainSocket())
                     .bind(new DomainSocketAddress(settings.socketPath)).sync().channel();
             java.nio.file.Files.setPosixFilePermissions(java.nio.file.Path.of(settings.socketPath),
                     permissions(settings.accessMask));
             addListener(ch);
         } else if (settings.port != 0) {
-            Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            Class<? extends ServerChannel> type = transport.serverSocket();
             for (InetSocketAddress address : settings.listenAddresses(settings.port)) {
                 Channel ch = bootstrap(type).bind(address).sync().channel();
                 addListener(ch);

@@ -15,10 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import memfleet.node.Node;
@@ -65,7 +62,7 @@ import memfleet.node.stats.ThreadStats;
  * on a UDP connection). The binary protocol is not served: such datagrams are dropped.
  *
  * <p>memcached shares one socket between -t worker threads ({@code num_threads_per_udp}, one thread per
- * address when -l names several). With epoll this binds that many sockets per address with SO_REUSEPORT,
+ * address when -l names several). With io_uring or epoll this binds that many sockets per address with SO_REUSEPORT,
  * one per worker event loop, so the kernel spreads clients over the workers; with NIO one socket per
  * address. Each socket counts as a connection and shows in {@code stats conns} as memcached's do.
  */
@@ -121,7 +118,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
      * them, noting each address's port in {@code portFile} (when there is one); closing a channel closes its
      * socket.
      */
-    static List<Channel> bind(Node node, Sessions sessions, Runnable shutdown, EventLoopGroup workers, boolean epoll,
+    static List<Channel> bind(Node node, Sessions sessions, Runnable shutdown, EventLoopGroup workers, Transport transport,
             PortFile portFile) throws InterruptedException {
         Settings settings = node.settings();
         List<EventLoop> loops = new ArrayList<>();
@@ -129,7 +126,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
             loops.add((EventLoop) executor);
         }
         String inter = settings.inter();
-        int perAddress = epoll && (inter == null || inter.indexOf(',') < 0) ? settings.numThreads : 1;
+        int perAddress = transport.reusePort() != null && (inter == null || inter.indexOf(',') < 0) ? settings.numThreads : 1;
         List<Channel> channels = new ArrayList<>();
         int next = 0;
         for (InetSocketAddress address : settings.listenAddresses(settings.udpPort)) {
@@ -137,13 +134,13 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
             for (int i = 0; i < perAddress; i++) {
                 Bootstrap bootstrap = new Bootstrap()
                         .group(loops.get(next++ % loops.size()))
-                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                        .channel(transport.datagram())
                         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER_SIZE))
                         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                         .handler(new UdpHandler(node, sessions, shutdown));
                 if (perAddress > 1) {
-                    bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+                    bootstrap.option(transport.reusePort(), true);
                 }
                 Channel ch = bootstrap.bind(bindTo).sync().channel();
                 channels.add(ch);

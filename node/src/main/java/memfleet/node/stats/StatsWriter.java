@@ -43,9 +43,13 @@ public final class StatsWriter {
     private final Replication replication;
 
     /** The writer of every stats group from the parts it reports on; {@code tls} and {@code replication} may be null. */
+    /** The sockets' I/O transport, as {@code stats memfleet} shows it. */
+    private final String transport;
+
     public StatsWriter(Settings settings, ItemStore store, LruCrawler crawler, LruMaintainer maintainer,
             SlabRebalancer rebalancer, List<ThreadStats> threadStats, ConnectionStats connectionStats,
-            Collection<ConnectionInfo> connections, NodeTls tls, Replication replication) {
+            Collection<ConnectionInfo> connections, NodeTls tls, Replication replication, String transport) {
+        this.transport = transport;
         this.settings = settings;
         this.store = store;
         this.crawler = crawler;
@@ -366,6 +370,7 @@ public final class StatsWriter {
         stat(sb, "heap_max", rt.maxMemory());
         stat(sb, "slab_pages_in_use", store.slabs().pagesInUse());
         stat(sb, "item_header_bytes", Item.HEADER);
+        stat(sb, "transport", transport);
         write(out, sb);
     }
 
