@@ -47,7 +47,7 @@ public final class Main {
     }
 
     /** Runs the node to its end and returns the exit code. */
-    static int run(String[] args) throws InterruptedException {
+    public static int run(String[] args) throws InterruptedException {
         Settings settings;
         try {
             settings = CommandLine.parse(args);
