@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The node's command line run for real from the built jar: help, version, refusals, root handling, binding
  * errors, daemon mode, exit codes, and the same command lines given to Debian's memcached 1.6.18 where both
- * should answer alike.
+ * should answer alike. The processes expected to exit are spawned through {@link ServerRun#spawn}, so that one
+ * left running by a failed test is destroyed; the nodes expected to serve are started with {@link ServerRun#start}.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 90, unit = SECONDS)
 class CommandLineIT {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -38,16 +40,22 @@ class CommandLineIT {
     @TempDir
     Path dir;
 
+    private final ServerRun serverRun;
+
+    CommandLineIT(ServerRun serverRun) {
+        this.serverRun = serverRun;
+    }
+
     /** A finished run: exit code and what it printed on each stream. */
     record Run(int exitCode, String out, String err) {}
 
-    private static Run memfleet(String... args) {
+    private Run memfleet(String... args) {
         List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", ServerProcess.nodeJar().toString()));
         cmd.addAll(List.of(args));
         return run(cmd);
     }
 
-    private static Optional<Run> memcached(String... args) {
+    private Optional<Run> memcached(String... args) {
         if (!Files.isExecutable(Path.of(MEMCACHED))) {
             return Optional.empty();
         }
@@ -56,9 +64,10 @@ class CommandLineIT {
         return Optional.of(run(cmd));
     }
 
-    private static Run run(List<String> cmd) {
+    private Run run(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            Process p = serverRun.spawn(
+                    new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
             if (!p.waitFor(60, SECONDS)) {
@@ -66,8 +75,6 @@ class CommandLineIT {
                 throw new AssertionError("still running after 60 s: " + cmd);
             }
             return new Run(p.exitValue(), out.join(), err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -183,23 +190,21 @@ class CommandLineIT {
 
     @Test
     void sigtermStopsTheNodeWithExitCodeZeroLikeMemcached() throws InterruptedException {
-        try (ServerProcess node = ServerProcess.node(asRoot().toArray(String[]::new))) {
-            node.process().destroy();
-            assertThat(node.process().waitFor(30, SECONDS)).isTrue();
-            assertThat(node.process().exitValue()).isZero();
-        }
+        ServerProcess node = serverRun.start(asRoot().toArray(String[]::new));
+        node.process().destroy();
+        assertThat(node.process().waitFor(30, SECONDS)).isTrue();
+        assertThat(node.process().exitValue()).isZero();
     }
 
     @Test
     void userSwitchTakesEffectAfterBinding() throws IOException {
         assumeTrue(ROOT, "needs root");
-        try (ServerProcess node = ServerProcess.node("-u", "nobody")) {
-            int nobody = Integer.parseInt(new ProcessBuilder("id", "-u", "nobody").start().inputReader().readLine());
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(status(node.pid(), "Uid:")).startsWith(nobody + "\t" + nobody + "\t"));
-            try (TextConnection c = new TextConnection(node)) {
-                assertThat(c.send("version\r\n").readUntil("\r\n")).startsWith("VERSION ");
-            }
+        ServerProcess node = serverRun.start("-u", "nobody");
+        int nobody = Integer.parseInt(new ProcessBuilder("id", "-u", "nobody").start().inputReader().readLine());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(status(node.pid(), "Uid:")).startsWith(nobody + "\t" + nobody + "\t"));
+        try (TextConnection c = new TextConnection(node)) {
+            assertThat(c.send("version\r\n").readUntil("\r\n")).startsWith("VERSION ");
         }
     }
 
@@ -243,14 +248,13 @@ class CommandLineIT {
 
     @Test
     void coredumpsAndLockedMemoryAreSetUp() throws IOException {
-        try (ServerProcess node = ServerProcess.node(asRoot("-r", "-k").toArray(String[]::new))) {
-            String limits = Files.readString(Path.of("/proc", Long.toString(node.pid()), "limits"));
-            assertThat(limits).containsPattern("Max core file size\\s+unlimited");
-            assertThat(limits).containsPattern("Max open files\\s+(\\d{4,}|unlimited)");
-            // mlockall may be refused without root (RLIMIT_MEMLOCK): memcached warns and carries on too.
-            if (ROOT) {
-                assertThat(Long.parseLong(status(node.pid(), "VmLck:").replaceAll("[^0-9]", ""))).isPositive();
-            }
+        ServerProcess node = serverRun.start(asRoot("-r", "-k").toArray(String[]::new));
+        String limits = Files.readString(Path.of("/proc", Long.toString(node.pid()), "limits"));
+        assertThat(limits).containsPattern("Max core file size\\s+unlimited");
+        assertThat(limits).containsPattern("Max open files\\s+(\\d{4,}|unlimited)");
+        // mlockall may be refused without root (RLIMIT_MEMLOCK): memcached warns and carries on too.
+        if (ROOT) {
+            assertThat(Long.parseLong(status(node.pid(), "VmLck:").replaceAll("[^0-9]", ""))).isPositive();
         }
     }
 

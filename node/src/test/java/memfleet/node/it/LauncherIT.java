@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bin/memfleet-node run for real with an env file in the format of Fedora's /etc/sysconfig/memcached (PORT USER
  * MAXCONN CACHESIZE OPTIONS), as packaging/systemd/memfleet.service runs it; the node's {@code stats settings}
- * shows the flags arrived.
+ * shows the flags arrived. The launcher is spawned through {@link ServerRun#spawn}, which destroys it after the test.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 120, unit = SECONDS)
 class LauncherIT {
     private static final Path LAUNCHER = Path.of("..", "bin", "memfleet-node").toAbsolutePath().normalize();
@@ -32,16 +32,11 @@ class LauncherIT {
 
     @TempDir
     Path dir;
+    private final ServerRun run;
     private Process launched;
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (launched != null && launched.isAlive()) {
-            launched.destroy();
-            if (!launched.waitFor(15, SECONDS)) {
-                launched.destroyForcibly();
-            }
-        }
+    LauncherIT(ServerRun run) {
+        this.run = run;
     }
 
     private Path envFile(String text) throws IOException {
@@ -50,7 +45,7 @@ class LauncherIT {
         return f;
     }
 
-    private Process launch(Map<String, String> env, String... args) throws IOException {
+    private Process launch(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile());
@@ -58,7 +53,7 @@ class LauncherIT {
         pb.environment().remove("MEMFLEET_ENV_FILE");
         pb.environment().remove("MEMFLEET_JAR");
         pb.environment().putAll(env);
-        launched = pb.start();
+        launched = run.spawn(pb);
         return launched;
     }
 

@@ -1,10 +1,13 @@
 package memfleet.node.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +23,8 @@ public final class ServerRun implements AutoCloseable {
     private final Map<String, Object> kept = new LinkedHashMap<>();
     /** The servers the running test started with {@link #start}: closed when it ends. */
     private final List<ServerProcess> started = new ArrayList<>();
+    /** The raw processes the running test started with {@link #spawn}: destroyed when it ends. */
+    private final List<Process> spawned = new ArrayList<>();
 
     ServerRun(String kind, Protocol protocol, ServerStarter starter, ServerProcess server) {
         this.kind = kind;
@@ -91,12 +96,57 @@ public final class ServerRun implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A server of kind {@code kind} with {@code flags} that the tests of this run share, kept under {@code name}:
+     * the first test that asks for it starts it, the later ones get the same process, and it is closed when the run
+     * ends (with what {@link #once} keeps). For a {@link ServerTest#sideBySide} class whose tests all talk to one
+     * memcached and one node; {@code name} tells apart two servers of the same kind and flags.
+     */
+    public ServerProcess sharedOf(String name, String kind, String... flags) {
+        return once(name, () -> starter.start(kind, flags));
+    }
+
+    /**
+     * Starts {@code command} as it is, with no port, address or user added and nothing awaited (what the builder
+     * says about environment, input and output applies), and destroys it when the running test ends if it still
+     * runs (SIGTERM, SIGKILL after 15 s): for tests of how a process starts up or exits, such as bad flags, exit
+     * codes, or a launcher script.
+     */
+    public synchronized Process spawn(ProcessBuilder command) {
+        try {
+            Process process = command.start();
+            spawned.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Closes what the test that just ended started. */
     synchronized void closeStarted() {
+        for (Process p : spawned.reversed()) {
+            destroy(p);
+        }
+        spawned.clear();
         for (ServerProcess s : started.reversed()) {
             s.close();
         }
         started.clear();
+    }
+
+    private static void destroy(Process process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     public InetSocketAddress address() {

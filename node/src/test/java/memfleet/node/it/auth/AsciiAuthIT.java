@@ -7,18 +7,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code -Y <file>}: until a connection authenticates with {@code set <any> <flags> <exptime> <len>} carrying
  * {@code user password}, every command gets {@code CLIENT_ERROR unauthenticated} and nothing reaches the
  * cache; a wrong password is refused without saying whether the user exists. Run on memcached and memfleet.
  */
+@ServerTest(shared = false)
 @Timeout(value = 60, unit = SECONDS)
 class AsciiAuthIT {
     @TempDir
@@ -31,11 +33,10 @@ class AsciiAuthIT {
         Files.writeString(authFile, "alice:s3cret\nbob:pass with:colon\n");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"memcached", "memfleet"})
-    void nothingWorksBeforeAuthentication(String kind) {
-        try (ServerProcess server = ServerProcess.of(kind, "-Y", authFile.toString());
-             TextConnection c = new TextConnection(server)) {
+    @Test
+    void nothingWorksBeforeAuthentication(ServerRun run) {
+        ServerProcess server = run.start("-Y", authFile.toString());
+        try (TextConnection c = new TextConnection(server)) {
             assertThat(c.call("get k\r\n")).isEqualTo("CLIENT_ERROR unauthenticated\r\n");
             assertThat(c.call("version\r\n")).isEqualTo("CLIENT_ERROR unauthenticated\r\n");
             assertThat(c.call("stats\r\n")).isEqualTo("CLIENT_ERROR unauthenticated\r\n");
@@ -49,11 +50,10 @@ class AsciiAuthIT {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"memcached", "memfleet"})
-    void theRightPasswordOpensTheConnectionAndIsCounted(String kind) {
-        try (ServerProcess server = ServerProcess.of(kind, "-Y", authFile.toString());
-             TextConnection c = new TextConnection(server)) {
+    @Test
+    void theRightPasswordOpensTheConnectionAndIsCounted(ServerRun run) {
+        ServerProcess server = run.start("-Y", authFile.toString());
+        try (TextConnection c = new TextConnection(server)) {
             assertThat(c.call("set x 0 0 11\r\nalice wrong\r\n")).isEqualTo("CLIENT_ERROR authentication failure\r\n");
             assertThat(c.call("set x 0 0 12\r\nalice s3cret\r\n")).isEqualTo("STORED\r\n");
             assertThat(c.call("set k 0 0 2\r\nhi\r\n")).isEqualTo("STORED\r\n");
@@ -72,11 +72,10 @@ class AsciiAuthIT {
     }
 
     /** A client that authenticates, sends its commands and shuts its write side gets every reply, then EOF. */
-    @ParameterizedTest
-    @ValueSource(strings = {"memcached", "memfleet"})
-    void aHalfClosingClientGetsEveryReply(String kind) throws IOException {
-        try (ServerProcess server = ServerProcess.of(kind, "-Y", authFile.toString());
-             java.net.Socket socket = new java.net.Socket(server.host(), server.port())) {
+    @Test
+    void aHalfClosingClientGetsEveryReply(ServerRun run) throws IOException {
+        ServerProcess server = run.start("-Y", authFile.toString());
+        try (java.net.Socket socket = new java.net.Socket(server.host(), server.port())) {
             socket.setSoTimeout(10_000);
             StringBuilder request = new StringBuilder("set x 0 0 12\r\nalice s3cret\r\n");
             for (int i = 0; i < 50; i++) {

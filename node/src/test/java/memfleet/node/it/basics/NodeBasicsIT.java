@@ -17,10 +17,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import org.junit.jupiter.api.Test;
 
+@ServerTest(kinds = "memfleet", shared = false)
 class NodeBasicsIT {
+    private final ServerRun run;
+
+    NodeBasicsIT(ServerRun run) {
+        this.run = run;
+    }
+
     private static Map<String, String> stats(TextConnection c, String group) {
         c.send("stats" + (group.isEmpty() ? "" : " " + group) + "\r\n");
         Map<String, String> m = new HashMap<>();
@@ -36,8 +45,8 @@ class NodeBasicsIT {
     @Test
     void listensOnEveryAddressOfACommaList() {
         int port = ServerProcess.freePort();
-        try (ServerProcess node = ServerProcess.node("-p", Integer.toString(port), "-l", "127.0.0.1,::1");
-                TextConnection v4 = new TextConnection("127.0.0.1", port);
+        run.start("-p", Integer.toString(port), "-l", "127.0.0.1,::1");
+        try (TextConnection v4 = new TextConnection("127.0.0.1", port);
                 TextConnection v6 = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> new TextConnection("::1", port), java.util.Objects::nonNull)) {
             assertThat(v4.send("set k 0 0 2\r\nhi\r\n").readLine()).isEqualTo("STORED\r\n");
@@ -50,30 +59,30 @@ class NodeBasicsIT {
     void servesAUnixSocketWithItsAccessMask() throws IOException {
         Path dir = Files.createTempDirectory("memfleet-sock");
         Path sock = dir.resolve("node.sock");
-        try (ServerProcess node = ServerProcess.node("-s", sock.toString(), "-a", "770")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(sock));
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rwxrwx---");
-            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                ch.connect(UnixDomainSocketAddress.of(sock));
-                ch.write(ByteBuffer.wrap("set u 0 0 1\r\nx\r\nget u\r\n".getBytes(StandardCharsets.US_ASCII)));
-                ByteBuffer in = ByteBuffer.allocate(256);
-                String reply = "";
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (!reply.endsWith("END\r\n") && System.nanoTime() < deadline) {
-                    ch.read(in);
-                    reply = new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
-                }
-                assertThat(reply).isEqualTo("STORED\r\nVALUE u 0 1\r\nx\r\nEND\r\n");
+        run.start("-s", sock.toString(), "-a", "770");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(sock));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rwxrwx---");
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            ch.write(ByteBuffer.wrap("set u 0 0 1\r\nx\r\nget u\r\n".getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer in = ByteBuffer.allocate(256);
+            String reply = "";
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!reply.endsWith("END\r\n") && System.nanoTime() < deadline) {
+                ch.read(in);
+                reply = new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
             }
+            assertThat(reply).isEqualTo("STORED\r\nVALUE u 0 1\r\nx\r\nEND\r\n");
         }
     }
 
     @Test
     void shutdownNeedsDashAAndThenStopsTheNode() throws InterruptedException {
-        try (ServerProcess plain = ServerProcess.node(); TextConnection c = new TextConnection(plain)) {
+        try (TextConnection c = new TextConnection(run.start())) {
             assertThat(c.call("shutdown\r\n")).isEqualTo("ERROR: shutdown not enabled\r\n");
         }
-        try (ServerProcess node = ServerProcess.node("-A"); TextConnection c = new TextConnection(node)) {
+        ServerProcess node = run.start("-A");
+        try (TextConnection c = new TextConnection(node)) {
             assertThat(c.call("shutdown bogus\r\n")).isEqualTo("CLIENT_ERROR invalid shutdown mode\r\n");
             c.send("shutdown\r\n");
             assertThat(node.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -83,8 +92,7 @@ class NodeBasicsIT {
 
     @Test
     void pagesMoveToTheClassThatEvictsWhenTheWorkloadShifts() {
-        try (ServerProcess node = ServerProcess.node("-m", "16", "-o", "slab_automove=2");
-                TextConnection c = new TextConnection(node)) {
+        try (TextConnection c = new TextConnection(run.start("-m", "16", "-o", "slab_automove=2"))) {
             String small = "s".repeat(30);
             StringBuilder batch = new StringBuilder();
             for (int i = 0; i < 300_000; i++) {
@@ -117,7 +125,8 @@ class NodeBasicsIT {
 
     @Test
     void veryVerbosePrintsMemcachedsTrace() {
-        try (ServerProcess node = ServerProcess.node("-vv"); TextConnection c = new TextConnection(node)) {
+        ServerProcess node = run.start("-vv");
+        try (TextConnection c = new TextConnection(node)) {
             c.send("set v 0 0 1\r\n1\r\n").readLine();
             c.send("get v\r\n").readUntil("END\r\n");
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(node.output())

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.binary.BinaryConnection.Packet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,32 +31,14 @@ import org.junit.jupiter.api.Timeout;
  * Deterministic: stream {@code i} uses seed {@code base + i}; {@code -Dmemfleet.it.seed} and
  * {@code -Dmemfleet.it.streams} explore others.
  */
+@ServerTest(sideBySide = true)
 @Timeout(value = 10, unit = MINUTES)
 class BinaryDifferentialIT {
     private static final long BASE = Long.getLong("memfleet.it.seed", 20_261_126L);
     private static final int STREAMS = Integer.getInteger("memfleet.it.streams", 150);
     private static final int SENTINEL = 0x7eadbeef;
 
-    private static ServerProcess node;
-    private static ServerProcess memcached;
-
-    @BeforeAll
-    static void start() {
-        String[] args = "root".equals(System.getProperty("user.name"))
-                ? new String[] {"-m", "64", "-t", "2", "-u", "root"} : new String[] {"-m", "64", "-t", "2"};
-        node = ServerProcess.node(args);
-        memcached = ServerProcess.memcached(args);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-        if (memcached != null) {
-            memcached.close();
-        }
-    }
+    private static final String[] ARGS = {"-m", "64", "-t", "2"};
 
     private static final int[] OPS = {GET, GETQ, GETK, GETKQ, SET, SETQ, ADD, ADDQ, REPLACE, REPLACEQ, DELETE,
             DELETEQ, INCREMENT, INCREMENTQ, DECREMENT, DECREMENTQ, APPEND, APPENDQ, PREPEND, PREPENDQ, TOUCH, GAT,
@@ -161,7 +143,9 @@ class BinaryDifferentialIT {
     }
 
     @Test
-    void generatedStreamsGetTheSameResponsesAsFromMemcached() {
+    void generatedStreamsGetTheSameResponsesAsFromMemcached(ServerRun run) {
+        ServerProcess node = run.startOf("memfleet", ARGS);
+        ServerProcess memcached = run.startOf("memcached", ARGS);
         int compared = 0;
         for (int i = 0; i < STREAMS; i++) {
             long seed = BASE + i;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
 import memfleet.node.it.differential.CommandStream.Command;
 
 /**
@@ -28,9 +29,10 @@ import memfleet.node.it.differential.CommandStream.Command;
  *
  * <p>Both servers are restarted whenever the values stored since their start could reach {@value #RESTART_BYTES}
  * bytes, so that no stream ever meets eviction or out-of-memory (the reference's {@code evictions} and
- * {@code store_no_memory} are checked to be zero before each restart).
+ * {@code store_no_memory} are checked to be zero before each restart). The servers are started through the test's
+ * {@link ServerRun}, which closes the last ones when the test ends.
  */
-final class StreamRunner implements AutoCloseable {
+final class StreamRunner {
     static final long RESTART_BYTES = 8L << 20;
     private static final byte[] SENTINEL = "version\r\n".getBytes(ISO_8859_1);
     private static final Duration PIECE_PAUSE = Duration.ofMillis(2);
@@ -47,6 +49,7 @@ final class StreamRunner implements AutoCloseable {
         }
     }
 
+    private final ServerRun run;
     private final boolean compareCounters;
     private final String[] flags;
     private ServerProcess reference;
@@ -54,15 +57,16 @@ final class StreamRunner implements AutoCloseable {
     private long storedSinceStart;
     private int restarts;
 
-    StreamRunner(boolean compareCounters, String... flags) {
+    StreamRunner(ServerRun run, boolean compareCounters, String... flags) {
+        this.run = run;
         this.compareCounters = compareCounters;
         this.flags = flags.clone();
         start();
     }
 
     private void start() {
-        reference = Subject.reference(flags);
-        subject = Subject.start(flags);
+        reference = Subject.reference(run, flags);
+        subject = Subject.start(run, flags);
         storedSinceStart = 0;
     }
 
@@ -251,10 +255,5 @@ final class StreamRunner implements AutoCloseable {
         if (reference != null) {
             reference.close();
         }
-    }
-
-    @Override
-    public void close() {
-        closeServers();
     }
 }

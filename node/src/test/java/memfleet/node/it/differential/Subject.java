@@ -1,13 +1,13 @@
 package memfleet.node.it.differential;
 
-import java.util.ArrayList;
-import java.util.List;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
 
 /**
  * The server under test and its reference. The subject is the memfleet node unless
  * {@code -Dmemfleet.it.subject=memcached} makes it a second Debian memcached, which proves the tests themselves
- * right while the node does not serve yet. The reference is always Debian's memcached.
+ * right while the node does not serve yet. The reference is always Debian's memcached. Both are started through
+ * the test's {@link ServerRun}, whose harness adds {@code -u root} to either kind when the tests run as root.
  */
 public final class Subject {
     /** The system property that names the subject: {@code memfleet} (default) or {@code memcached}. */
@@ -15,7 +15,7 @@ public final class Subject {
 
     private Subject() {}
 
-    /** The subject's kind, as {@link ServerProcess#of} names it. */
+    /** The subject's kind, as {@link ServerRun#startOf} names it. */
     public static String kind() {
         String kind = System.getProperty(PROPERTY, "memfleet").strip();
         if (!kind.equals("memfleet") && !kind.equals("memcached")) {
@@ -29,25 +29,16 @@ public final class Subject {
         return kind().equals("memfleet");
     }
 
-    /** Starts the subject with memcached command-line {@code flags}. */
-    public static ServerProcess start(String... flags) {
-        return ServerProcess.of(kind(), withUser(kind(), flags));
-    }
-
-    /** Starts Debian's memcached, the reference, with the same {@code flags}. */
-    public static ServerProcess reference(String... flags) {
-        return ServerProcess.memcached(flags);
-    }
-
     /**
-     * As root both servers refuse to start without {@code -u}; the harness adds {@code -u root} for memcached only,
-     * so it is added here for the node.
+     * Starts the subject with memcached command-line {@code flags} through {@code run}, which closes it when the
+     * running test ends (a {@link memfleet.node.it.ServerTest#sideBySide} run: either kind can be started).
      */
-    private static String[] withUser(String kind, String... flags) {
-        List<String> args = new ArrayList<>(List.of(flags));
-        if (kind.equals("memfleet") && "root".equals(System.getProperty("user.name")) && !args.contains("-u")) {
-            args.addAll(List.of("-u", "root"));
-        }
-        return args.toArray(String[]::new);
+    public static ServerProcess start(ServerRun run, String... flags) {
+        return run.startOf(kind(), flags);
+    }
+
+    /** Starts Debian's memcached, the reference, with the same {@code flags}, closed as {@link #start} closes it. */
+    public static ServerProcess reference(ServerRun run, String... flags) {
+        return run.startOf("memcached", flags);
     }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * servers then agree and it was a memcached process whose answer changed. If that happens in more than 2 % of
  * the streams (at least 2), the generator is at fault and the test fails.
  */
+@ServerTest(sideBySide = true)
 @Timeout(value = 20, unit = MINUTES) // the stream budget bounds a normal run; this only stops a hung one
 class TextProtocolDifferentialIT {
     private static final long DEFAULT_BASE_SEED = 20_261_125L;
@@ -43,8 +46,8 @@ class TextProtocolDifferentialIT {
     private static final long BUDGET_SECONDS = Long.getLong("memfleet.it.budgetSeconds", 60);
 
     @Test
-    void randomStreamsGetTheSameRepliesAsMemcached() {
-        run(new StreamRunner(false, "-m", "64", "-t", "2"), 200, BUDGET_SECONDS);
+    void randomStreamsGetTheSameRepliesAsMemcached(ServerRun run) {
+        run(new StreamRunner(run, false, "-m", "64", "-t", "2"), 200, BUDGET_SECONDS);
     }
 
     /**
@@ -53,8 +56,8 @@ class TextProtocolDifferentialIT {
      * so that these are other streams than the first test's.
      */
     @Test
-    void randomStreamsLeaveTheSameCountersAsMemcached() {
-        run(new StreamRunner(true, "-m", "64", "-t", "2", "-o", "no_lru_crawler,no_lru_maintainer"), 100,
+    void randomStreamsLeaveTheSameCountersAsMemcached(ServerRun run) {
+        run(new StreamRunner(run, true, "-m", "64", "-t", "2", "-o", "no_lru_crawler,no_lru_maintainer"), 100,
                 Math.min(40, BUDGET_SECONDS), 1_000_000);
     }
 
@@ -62,7 +65,7 @@ class TextProtocolDifferentialIT {
         run(streamRunner, defaultStreams, budgetSeconds, 0);
     }
 
-    private static void run(StreamRunner streamRunner, int defaultStreams, long budgetSeconds, long seedOffset) {
+    private static void run(StreamRunner runner, int defaultStreams, long budgetSeconds, long seedOffset) {
         long base = Long.getLong("memfleet.it.seed", DEFAULT_BASE_SEED + seedOffset);
         int streams = Integer.getInteger("memfleet.it.streams", defaultStreams);
         long budgetNanos = SECONDS.toNanos(budgetSeconds);
@@ -71,37 +74,35 @@ class TextProtocolDifferentialIT {
         int ran = 0;
         long bytes = 0;
         List<Long> wavered = new ArrayList<>();
-        try (StreamRunner runner = streamRunner) {
-            for (int i = 0; i < streams && System.nanoTime() - started < budgetNanos; i++) {
-                CommandStream stream = CommandStreamGenerator.generate(base + i, MAX_COMMANDS, now);
+        for (int i = 0; i < streams && System.nanoTime() - started < budgetNanos; i++) {
+            CommandStream stream = CommandStreamGenerator.generate(base + i, MAX_COMMANDS, now);
+            runner.makeRoomFor(stream);
+            StreamRunner.Outcome outcome = runner.run(stream);
+            if (!outcome.referenceComplete() || !outcome.same()) {
+                String first = report(stream, outcome, runner);
+                runner.restart();
                 runner.makeRoomFor(stream);
-                StreamRunner.Outcome outcome = runner.run(stream);
-                if (!outcome.referenceComplete() || !outcome.same()) {
-                    String first = report(stream, outcome, runner);
-                    runner.restart();
-                    runner.makeRoomFor(stream);
-                    StreamRunner.Outcome rerun = runner.run(stream);
-                    if (!memcachedWavered(outcome, rerun)) {
-                        fail(first + "\nOn fresh servers the stream "
-                                + (rerun.same() ? "got equal replies" : "differed again")
-                                + ", and the difference is not memcached answering differently, so it counts.");
-                    }
-                    wavered.add(stream.seed());
-                    System.out.println("memcached answered stream " + stream.seed() + " differently on a rerun on "
-                            + "fresh servers, where both sides agreed; not counted. First run:\n" + first);
-                    assertThat(wavered.size()).as("streams where memcached itself was not deterministic: %s; "
-                            + "the generator makes non-deterministic streams", wavered).isLessThanOrEqualTo(
-                            Math.max(2, streams / 50));
+                StreamRunner.Outcome rerun = runner.run(stream);
+                if (!memcachedWavered(outcome, rerun)) {
+                    fail(first + "\nOn fresh servers the stream "
+                            + (rerun.same() ? "got equal replies" : "differed again")
+                            + ", and the difference is not memcached answering differently, so it counts.");
                 }
-                ran++;
-                bytes += stream.storedBytes();
+                wavered.add(stream.seed());
+                System.out.println("memcached answered stream " + stream.seed() + " differently on a rerun on "
+                        + "fresh servers, where both sides agreed; not counted. First run:\n" + first);
+                assertThat(wavered.size()).as("streams where memcached itself was not deterministic: %s; "
+                        + "the generator makes non-deterministic streams", wavered).isLessThanOrEqualTo(
+                        Math.max(2, streams / 50));
             }
-            runner.checkNoMemoryPressure();
-            System.out.printf("differential: %d streams (seeds %d..%d), %d value bytes, %d restarts, %.1f s, "
-                            + "subject %s, memcached not deterministic in %s%n",
-                    ran, base, base + ran - 1, bytes, runner.restarts(), (System.nanoTime() - started) / 1e9,
-                    Subject.kind(), wavered);
+            ran++;
+            bytes += stream.storedBytes();
         }
+        runner.checkNoMemoryPressure();
+        System.out.printf("differential: %d streams (seeds %d..%d), %d value bytes, %d restarts, %.1f s, "
+                        + "subject %s, memcached not deterministic in %s%n",
+                ran, base, base + ran - 1, bytes, runner.restarts(), (System.nanoTime() - started) / 1e9,
+                Subject.kind(), wavered);
         assertThat(ran).as("streams run within the time budget").isGreaterThan(0);
     }
 

@@ -11,8 +11,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import memfleet.node.it.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,28 +22,19 @@ import org.junit.jupiter.api.Timeout;
  * it documents the behaviour the node must reproduce. These cover what random streams cannot: time passing
  * ({@code flush_all} with a delay), connection closes, and exact boundaries.
  */
+@ServerTest(sideBySide = true)
 @Timeout(value = 60, unit = SECONDS)
 class TextProtocolScenariosIT {
-    private static ServerProcess reference;
-    private static ServerProcess subject;
+    /** Both servers are started by the first scenario and shared by all: closed when the run ends. */
+    private final ServerProcess reference;
+    private final ServerProcess subject;
 
-    @BeforeAll
-    static void start() {
-        reference = Subject.reference("-m", "64", "-t", "2");
-        subject = Subject.start("-m", "64", "-t", "2");
+    TextProtocolScenariosIT(ServerRun run) {
+        reference = run.sharedOf("reference", "memcached", "-m", "64", "-t", "2");
+        subject = run.sharedOf("subject", Subject.kind(), "-m", "64", "-t", "2");
     }
 
-    @AfterAll
-    static void stop() {
-        if (subject != null) {
-            subject.close();
-        }
-        if (reference != null) {
-            reference.close();
-        }
-    }
-
-    private static Lockstep lockstep() {
+    private Lockstep lockstep() {
         return new Lockstep(reference, subject);
     }
 

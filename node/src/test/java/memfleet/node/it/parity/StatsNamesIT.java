@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.TextConnection;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,17 +20,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code lru_maintainer_juggles}, {@code evicted_active} and {@code moves_*} without it) and adds {@code
  * idle_kicks} with an idle timeout. Each case starts memcached and the node with the same options.
  */
+@ServerTest(sideBySide = true)
 @Timeout(value = 60, unit = SECONDS)
 class StatsNamesIT {
-    private static List<String> names(String kind, String options) {
+    private final ServerRun run;
+
+    StatsNamesIT(ServerRun run) {
+        this.run = run;
+    }
+
+    private List<String> names(String kind, String options) {
         List<String> args = new ArrayList<>(List.of("-m", "64"));
         if (!options.isEmpty()) {
             args.addAll(List.of(options.split(" ")));
         }
-        if ("root".equals(System.getProperty("user.name"))) {
-            args.addAll(List.of("-u", "root"));
-        }
-        try (ServerProcess server = ServerProcess.of(kind, args.toArray(String[]::new));
+        try (ServerProcess server = run.startOf(kind, args.toArray(String[]::new));
                 TextConnection c = new TextConnection(server)) {
             List<String> names = new ArrayList<>();
             for (String line : c.send("stats\r\n").readUntil("END\r\n").split("\r\n")) {

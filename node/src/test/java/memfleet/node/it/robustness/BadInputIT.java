@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import memfleet.node.it.ServerProcess;
-import memfleet.node.it.differential.Subject;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.differential.WireConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,8 +37,9 @@ import org.junit.jupiter.api.Timeout;
  * answer. Afterwards the subject still serves, {@code curr_connections} is back to its baseline and its resident
  * set is at most {@value #RSS_GROWTH_BOUND_MB} MB above what it was before the junk.
  *
- * <p>Deterministic junk (each worker's own seed); nothing here asserts timing.
+ * <p>Deterministic junk (each worker's own seed); nothing here asserts timing. Run on memcached and on the node.
  */
+@ServerTest(shared = false)
 @Timeout(value = 60, unit = SECONDS)
 class BadInputIT {
     private static final int WORKERS = 32;
@@ -46,9 +48,9 @@ class BadInputIT {
     private static final long SEED = 0xBAD_1DEAL;
 
     @Test
-    void junkOnManyConnectionsLeavesTheServerServingAndItsResourcesBounded() throws Exception {
-        try (ServerProcess server = Subject.start("-m", "64", "-t", "2");
-                WireConnection observer = new WireConnection(server)) {
+    void junkOnManyConnectionsLeavesTheServerServingAndItsResourcesBounded(ServerRun run) throws Exception {
+        ServerProcess server = run.start("-m", "64", "-t", "2");
+        try (WireConnection observer = new WireConnection(server)) {
             WellBehavedClient good = new WellBehavedClient(server);
             good.warmUp();
             await().atMost(Duration.ofSeconds(10)).until(() -> observer.stat("curr_connections") == 2);
@@ -73,7 +75,7 @@ class BadInputIT {
 
             System.out.printf("bad input against %s: junk actions %s; well-behaved operations %d; RSS %d MB before,"
                             + " %d MB after%n",
-                    Subject.kind(), actions, good.operations(), baselineRss >> 20, peakRss >> 20);
+                    run.kind(), actions, good.operations(), baselineRss >> 20, peakRss >> 20);
             assertThat(server.process().isAlive()).as("the server process is alive").isTrue();
             assertThat(good.failure()).as("the well-behaved client's first wrong answer").isNull();
             assertThat(good.operations()).as("well-behaved operations during the junk").isGreaterThan(100);

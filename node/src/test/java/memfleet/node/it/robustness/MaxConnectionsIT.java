@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.differential.Subject;
 import memfleet.node.it.differential.WireConnection;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * memcached lowers its descriptor limit to {@code maxconns} and with {@code -t 2} fails to start with
  * "failed creating eventfd for worker thread: Too many open files".) The subject must serve exactly as many.
  */
+@ServerTest(sideBySide = true)
 @Timeout(value = 60, unit = SECONDS)
 class MaxConnectionsIT {
     private static final String[] FLAGS = {"-c", "32", "-t", "2"};
@@ -40,24 +43,24 @@ class MaxConnectionsIT {
     private record Tally(int served, int rejected, List<String> otherReplies, long rejectedStat, long currStat) {}
 
     @Test
-    void connectionsBeyondTheLimitGetAnErrorLineAndAClose() throws Exception {
+    void connectionsBeyondTheLimitGetAnErrorLineAndAClose(ServerRun run) throws Exception {
         Tally reference;
-        try (ServerProcess memcached = Subject.reference(FLAGS)) {
+        // closed before the subject starts, so that one server runs at a time
+        try (ServerProcess memcached = Subject.reference(run, FLAGS)) {
             reference = tally(memcached);
         }
         System.out.println("memcached " + String.join(" ", FLAGS) + ": " + reference);
         assertThat(reference.served()).as("clients memcached serves").isEqualTo(SERVED);
         assertThat(reference.otherReplies()).isEmpty();
 
-        try (ServerProcess subject = Subject.start(FLAGS)) {
-            Tally tally = tally(subject);
-            System.out.println(Subject.kind() + " " + String.join(" ", FLAGS) + ": " + tally);
-            assertThat(tally.otherReplies()).as("replies other than the error line").isEmpty();
-            assertThat(tally.served()).as("clients served, the observer included").isEqualTo(reference.served());
-            assertThat(tally.rejected()).isEqualTo(reference.rejected());
-            assertThat(tally.rejectedStat()).as("rejected_connections").isEqualTo(tally.rejected());
-            assertThat(tally.currStat()).as("curr_connections").isEqualTo(tally.served());
-        }
+        ServerProcess subject = Subject.start(run, FLAGS);
+        Tally tally = tally(subject);
+        System.out.println(Subject.kind() + " " + String.join(" ", FLAGS) + ": " + tally);
+        assertThat(tally.otherReplies()).as("replies other than the error line").isEmpty();
+        assertThat(tally.served()).as("clients served, the observer included").isEqualTo(reference.served());
+        assertThat(tally.rejected()).isEqualTo(reference.rejected());
+        assertThat(tally.rejectedStat()).as("rejected_connections").isEqualTo(tally.rejected());
+        assertThat(tally.currStat()).as("curr_connections").isEqualTo(tally.served());
     }
 
     private static Tally tally(ServerProcess server) throws Exception {

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.differential.Subject;
 import memfleet.node.it.differential.WireConnection;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * stores beyond the limit fail with {@code SERVER_ERROR out of memory storing object} and nothing is evicted:
  * every value that was stored is still there.
  */
+@ServerTest(sideBySide = true)
 @Timeout(value = 120, unit = SECONDS)
 class MemoryLimitIT {
     private static final int MEMORY_MB = 64;
@@ -47,27 +50,27 @@ class MemoryLimitIT {
     }
 
     @Test
-    void writingOneGigabyteEvictsAndStaysWithinTheLimit() throws Exception {
+    void writingOneGigabyteEvictsAndStaysWithinTheLimit(ServerRun run) throws Exception {
         long referenceRss;
-        try (ServerProcess memcached = Subject.reference("-m", "" + MEMORY_MB, "-t", "2")) {
+        // closed before the subject starts, so that one server holds its memory at a time
+        try (ServerProcess memcached = Subject.reference(run, "-m", "" + MEMORY_MB, "-t", "2")) {
             Map<String, String> stats = fill(memcached);
             referenceRss = memcached.rssBytes();
             System.out.printf("memcached -m %d after 1 GB: evictions %s, bytes %s, curr_items %s, RSS %d MB%n",
                     MEMORY_MB, stats.get("evictions"), stats.get("bytes"), stats.get("curr_items"), referenceRss >> 20);
         }
-        try (ServerProcess subject = Subject.start("-m", "" + MEMORY_MB, "-t", "2")) {
-            Map<String, String> stats = fill(subject);
-            long rss = subject.rssBytes();
-            System.out.printf(
-                    "%s -m %d after 1 GB: evictions %s, bytes %s, curr_items %s, RSS %d MB (memcached %d MB)%n",
-                    Subject.kind(), MEMORY_MB, stats.get("evictions"), stats.get("bytes"), stats.get("curr_items"),
-                    rss >> 20, referenceRss >> 20);
-            assertThat(Long.parseLong(stats.get("evictions"))).as("evictions").isGreaterThan(0);
-            assertThat(Long.parseLong(stats.get("bytes"))).as("bytes")
-                    .isLessThanOrEqualTo(Long.parseLong(stats.get("limit_maxbytes")));
-            assertThat(Long.parseLong(stats.get("limit_maxbytes"))).isEqualTo((long) MEMORY_MB << 20);
-            assertThat(rss).as("RSS of %s with -m %d, in bytes", Subject.kind(), MEMORY_MB).isLessThan(RSS_BOUND);
-        }
+        ServerProcess subject = Subject.start(run, "-m", "" + MEMORY_MB, "-t", "2");
+        Map<String, String> stats = fill(subject);
+        long rss = subject.rssBytes();
+        System.out.printf(
+                "%s -m %d after 1 GB: evictions %s, bytes %s, curr_items %s, RSS %d MB (memcached %d MB)%n",
+                Subject.kind(), MEMORY_MB, stats.get("evictions"), stats.get("bytes"), stats.get("curr_items"),
+                rss >> 20, referenceRss >> 20);
+        assertThat(Long.parseLong(stats.get("evictions"))).as("evictions").isGreaterThan(0);
+        assertThat(Long.parseLong(stats.get("bytes"))).as("bytes")
+                .isLessThanOrEqualTo(Long.parseLong(stats.get("limit_maxbytes")));
+        assertThat(Long.parseLong(stats.get("limit_maxbytes"))).isEqualTo((long) MEMORY_MB << 20);
+        assertThat(rss).as("RSS of %s with -m %d, in bytes", Subject.kind(), MEMORY_MB).isLessThan(RSS_BOUND);
     }
 
     /**
@@ -126,9 +129,9 @@ class MemoryLimitIT {
     }
 
     @Test
-    void withMinusCapitalMStoresFailOnceFullAndNothingIsEvicted() throws Exception {
-        try (ServerProcess subject = Subject.start("-m", "" + MEMORY_MB, "-M", "-t", "2");
-                WireConnection connection = new WireConnection(subject)) {
+    void withMinusCapitalMStoresFailOnceFullAndNothingIsEvicted(ServerRun run) throws Exception {
+        ServerProcess subject = Subject.start(run, "-m", "" + MEMORY_MB, "-M", "-t", "2");
+        try (WireConnection connection = new WireConnection(subject)) {
             Random random = new Random(77);
             Map<String, Integer> stored = new LinkedHashMap<>();
             int outOfMemory = 0;
