@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -63,6 +64,26 @@ public final class ServerRun implements AutoCloseable {
         ServerProcess another = starter.start(kind, flags);
         started.add(another);
         return another;
+    }
+
+    /**
+     * Starts one server of this run's kind per entry of {@code flags}, all at the same moment (each on a thread of
+     * its own), and returns once every start has ended: for servers that must come up together, e.g. replicas
+     * that dial each other while they start, which {@link #start} (one server at a time) cannot do. Each future
+     * holds its server, closed when the running test ends like {@link #start}'s, or why it did not start.
+     */
+    public synchronized List<CompletableFuture<ServerProcess>> startTogether(List<String[]> flags) {
+        List<CompletableFuture<ServerProcess>> starting = flags.stream()
+                .map(f -> CompletableFuture.supplyAsync(() -> starter.start(kind, f),
+                        task -> Thread.ofPlatform().daemon().start(task)))
+                .toList();
+        for (CompletableFuture<ServerProcess> f : starting) {
+            f.handle((server, failure) -> null).join();
+            if (!f.isCompletedExceptionally()) {
+                started.add(f.join());
+            }
+        }
+        return starting;
     }
 
     /** {@link #start(String...)} with extra environment variables (e.g. {@code T_MEMD_INITIAL_MALLOC}). */

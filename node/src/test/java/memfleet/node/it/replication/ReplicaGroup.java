@@ -13,17 +13,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
 
 /**
  * A group of memfleet nodes on loopback that replicate to each other: node {@code i} has node id {@code i + 1},
  * its own client port and replication port ({@code -X}), and lists every other node in {@code -x}, directly or
  * through a {@link FaultProxy} set with {@link #via}. Nodes are started, killed, paused and restarted one by
- * one; {@link #close} ends every process the group started.
+ * one, always through the test's {@link ServerRun}, which ends them when the test ends; {@link #close} prints
+ * their logs.
  */
 final class ReplicaGroup implements AutoCloseable {
     /** How long a group gets to agree after the writes stop: generous, the machine is shared. */
     static final Duration CONVERGE = Duration.ofSeconds(60);
 
+    private final ServerRun run;
     private final int size;
     private final int[] clientPorts;
     private final int[] replicationPorts;
@@ -32,7 +35,9 @@ final class ReplicaGroup implements AutoCloseable {
     private final List<List<String>> extraArgs = new ArrayList<>();
     private final ServerProcess[] nodes;
 
-    ReplicaGroup(int size) {
+    /** A group of {@code size} nodes, started with {@code run} (so closed after the running test). */
+    ReplicaGroup(ServerRun run, int size) {
+        this.run = run;
         this.size = size;
         this.clientPorts = new int[size];
         this.replicationPorts = new int[size];
@@ -132,7 +137,7 @@ final class ReplicaGroup implements AutoCloseable {
         if (nodes[i] != null && nodes[i].isAlive()) {
             throw new IllegalStateException("node " + i + " is running");
         }
-        nodes[i] = ServerProcess.node(argsOf(i).toArray(String[]::new));
+        nodes[i] = run.start(argsOf(i).toArray(String[]::new));
         return nodes[i];
     }
 
@@ -146,12 +151,17 @@ final class ReplicaGroup implements AutoCloseable {
 
     /** Starts every node at the same time; returns once every client port answers. */
     ReplicaGroup startAllAtOnce() {
-        List<CompletableFuture<ServerProcess>> starting = IntStream.range(0, size)
-                .mapToObj(i -> CompletableFuture.supplyAsync(() -> start(i))).toList();
+        for (int i = 0; i < size; i++) {
+            if (running(i)) {
+                throw new IllegalStateException("node " + i + " is running");
+            }
+        }
+        List<CompletableFuture<ServerProcess>> starting = run.startTogether(
+                IntStream.range(0, size).mapToObj(i -> argsOf(i).toArray(String[]::new)).toList());
         List<Throwable> failures = new ArrayList<>();
-        for (CompletableFuture<ServerProcess> f : starting) {
+        for (int i = 0; i < size; i++) {
             try {
-                f.join();
+                nodes[i] = starting.get(i).join();
             } catch (RuntimeException e) {
                 failures.add(e);
             }
@@ -180,9 +190,9 @@ final class ReplicaGroup implements AutoCloseable {
         node(i).kill();
     }
 
-    /** Starts node {@code i} again with the same flags and ports after it ended. */
+    /** Starts node {@code i} again with the same flags and ports after it ended; closed after the running test. */
     ServerProcess restart(int i) {
-        nodes[i] = node(i).restart(Duration.ofSeconds(60));
+        nodes[i] = run.track(node(i).restart(Duration.ofSeconds(60)));
         return nodes[i];
     }
 
@@ -276,12 +286,14 @@ final class ReplicaGroup implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Ends every node; their last log lines go to the test's output (kept by failsafe) for post-mortems. */
+    /**
+     * Prints the last log lines of every node to the test's output (kept by failsafe) for post-mortems. The
+     * nodes themselves are ended by the {@link ServerRun} when the test ends.
+     */
     @Override
     public void close() {
         for (int i = 0; i < size; i++) {
             if (nodes[i] != null) {
-                nodes[i].close();
                 List<String> lines = nodes[i].output().lines().toList();
                 System.out.println("--- node " + i + " " + argsOf(i) + " (last 100 of " + lines.size() + " log lines)");
                 lines.subList(Math.max(0, lines.size() - 100), lines.size()).forEach(System.out::println);

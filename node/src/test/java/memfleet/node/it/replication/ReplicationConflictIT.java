@@ -13,6 +13,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.replication.TextClient.Item;
 import net.spy.memcached.CASResponse;
 import net.spy.memcached.CASValue;
@@ -27,13 +29,20 @@ import org.junit.jupiter.api.Timeout;
  * end with the same value everywhere (last writer wins by version); CAS values are item versions, the same for
  * the same version on every node and never valid for a different version on another node.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 180, unit = SECONDS)
 class ReplicationConflictIT {
     private static final int KEYS = 50;
 
+    private final ServerRun run;
+
+    ReplicationConflictIT(ServerRun run) {
+        this.run = run;
+    }
+
     @Test
     void concurrentWritesToTheSameKeysOnTwoNodesConverge() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             List<CompletableFuture<Void>> writers = new ArrayList<>();
@@ -79,7 +88,7 @@ class ReplicationConflictIT {
 
     @Test
     void writesToTheSameKeysOnBothSidesOfACutConvergeOnceItHeals() {
-        try (ReplicaGroup pair = new ReplicaGroup(2);
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2);
                 FaultProxy toB = pair.proxy(0, 1);
                 FaultProxy toA = pair.proxy(1, 0)) {
             pair.startAll();
@@ -135,7 +144,7 @@ class ReplicationConflictIT {
      */
     @Test
     void anOlderDeleteFromThePeerDoesNotUndoANewerLocalDelete() {
-        try (ReplicaGroup pair = new ReplicaGroup(2);
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2);
                 FaultProxy toB = pair.proxy(0, 1);
                 FaultProxy toA = pair.proxy(1, 0)) {
             pair.startAll();
@@ -173,7 +182,7 @@ class ReplicationConflictIT {
 
     @Test
     void aCasValueFromOneNodeWorksOnAnotherOnlyForTheSameVersion() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0);
@@ -202,7 +211,7 @@ class ReplicationConflictIT {
 
     @Test
     void independentWritesOnBothSidesOfACutHaveDifferentCasValuesAndOneWins() {
-        try (ReplicaGroup pair = new ReplicaGroup(2);
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2);
                 FaultProxy toB = pair.proxy(0, 1);
                 FaultProxy toA = pair.proxy(1, 0)) {
             pair.startAll();
@@ -236,7 +245,7 @@ class ReplicationConflictIT {
 
     @Test
     void casValuesNeverRepeatAcrossNodes() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             List<CompletableFuture<List<Long>>> writers = new ArrayList<>();
@@ -265,7 +274,7 @@ class ReplicationConflictIT {
 
     @Test
     void spymemcachedGetsOnOneNodeAndCasOnTheOther() throws Exception {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             MemcachedClient a = client(pair, 0);

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,13 +19,20 @@ import org.junit.jupiter.api.Timeout;
  * with {@code SERVER_ERROR replication timeout} when no peer answers; a node restarted with the same flags fetches
  * a full copy, also while its peer keeps taking writes, and ends with the same digest.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 240, unit = SECONDS)
 class ReplicationFailoverIT {
     private static final String VALUE = "value-".repeat(20);
 
+    private final ServerRun run;
+
+    ReplicationFailoverIT(ServerRun run) {
+        this.run = run;
+    }
+
     @Test
     void killNineUnderLoadLeavesTheOthersServingAndTheRestartedNodeCatchesUp() throws Exception {
-        try (ReplicaGroup group = new ReplicaGroup(3)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, 3)) {
             group.startAll();
             group.awaitInSync(Duration.ofSeconds(30));
             List<LoadWriter> writers = new ArrayList<>();
@@ -84,7 +93,7 @@ class ReplicationFailoverIT {
 
     @Test
     void withMinAcksOneNoAcknowledgedWriteIsLostWhenTheWriterIsKilled() throws Exception {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.args(0, "--min-acks=1").startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             List<LoadWriter> writers = new ArrayList<>();
@@ -126,7 +135,7 @@ class ReplicationFailoverIT {
 
     @Test
     void minAcksTimesOutWithAServerErrorWhileThePeerIsStoppedAndRecoversAfter() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.args(0, "--min-acks=1", "--min-acks-timeout=300").startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0)) {
@@ -147,7 +156,7 @@ class ReplicationFailoverIT {
 
     @Test
     void minAcksCountsPeersInAGroupOfThree() {
-        try (ReplicaGroup group = new ReplicaGroup(3)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, 3)) {
             group.args(0, "--min-acks=2", "--min-acks-timeout=300").args(1, "--min-acks=1", "--min-acks-timeout=300")
                     .startAll();
             group.awaitInSync(Duration.ofSeconds(30));
@@ -172,7 +181,7 @@ class ReplicationFailoverIT {
 
     @Test
     void aNodeRestartedWhileItsPeerTakesWritesLosesNoneOfThem() throws Exception {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0)) {

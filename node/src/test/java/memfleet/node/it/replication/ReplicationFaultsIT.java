@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,15 +20,22 @@ import org.junit.jupiter.api.Timeout;
  * resumes from the backlog, a cut longer than a small backlog ends in a full copy, a stalled link is detected and
  * recovers, a slow link still converges. Digests are equal afterwards every time.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 180, unit = SECONDS)
 class ReplicationFaultsIT {
+    private final ServerRun run;
+
+    ReplicationFaultsIT(ServerRun run) {
+        this.run = run;
+    }
+
     private ReplicaGroup pair;
     private FaultProxy toB;
     private FaultProxy toA;
 
     @BeforeEach
     void proxies() {
-        pair = new ReplicaGroup(2);
+        pair = new ReplicaGroup(run, 2);
         toB = pair.proxy(0, 1);
         toA = pair.proxy(1, 0);
     }

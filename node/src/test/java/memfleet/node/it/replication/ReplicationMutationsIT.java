@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import memfleet.node.it.replication.TextClient.Item;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,15 +23,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * delay; an item's lifetime travels as what remains of it; the same item version has the same CAS value on every
  * node; evictions stay local.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 240, unit = SECONDS)
 class ReplicationMutationsIT {
     /** How long a single replicated write may take to show up everywhere: a bound, not a measurement. */
     private static final Duration VISIBLE = Duration.ofSeconds(20);
 
+    private final ServerRun run;
+
+    ReplicationMutationsIT(ServerRun run) {
+        this.run = run;
+    }
+
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {2, 3})
     void everyMutationOnAnyNodeIsReadableOnAll(int size) {
-        try (ReplicaGroup group = new ReplicaGroup(size)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, size)) {
             group.startAll();
             group.awaitInSync(Duration.ofSeconds(30));
             for (int origin = 0; origin < size; origin++) {
@@ -103,7 +112,7 @@ class ReplicationMutationsIT {
     /** The meta commands' mutations (ms with its modes and CAS, ma, md, mg with T) replicate like the classic ones. */
     @Test
     void metaCommandMutationsReachThePeer() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0)) {
@@ -137,7 +146,7 @@ class ReplicationMutationsIT {
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {2, 3})
     void flushAllEmptiesEveryNodeNowOrAfterItsDelay(int size) {
-        try (ReplicaGroup group = new ReplicaGroup(size)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, size)) {
             group.startAll();
             group.awaitInSync(Duration.ofSeconds(30));
             int last = size - 1;
@@ -174,7 +183,7 @@ class ReplicationMutationsIT {
 
     @Test
     void evictionsOnTheSmallerNodeNeverDeleteOnItsPeer() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             // the ring holds the whole burst, so the small node never has to fall back to a full copy of what
             // it still holds (a write it evicted before sending would then be missing on the peer)
             pair.args(0, "-m", "16", "--repl-backlog-size=128m").args(1, "-m", "256").startAll();

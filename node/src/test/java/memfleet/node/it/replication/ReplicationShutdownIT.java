@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,13 +16,20 @@ import org.junit.jupiter.api.Timeout;
  * Graceful shutdown drains what is queued for peers: a burst of acknowledged writes immediately followed by
  * SIGTERM, or by {@code shutdown} under {@code -A}, is complete on the peer afterwards.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 180, unit = SECONDS)
 class ReplicationShutdownIT {
     private static final int COUNT = 20_000;
 
+    private final ServerRun run;
+
+    ReplicationShutdownIT(ServerRun run) {
+        this.run = run;
+    }
+
     @Test
     void sigtermDrainsQueuedMutationsToThePeer() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0)) {
@@ -33,7 +42,7 @@ class ReplicationShutdownIT {
 
     @Test
     void theShutdownCommandDrainsQueuedMutationsToThePeer() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.args(0, "-A").startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0)) {

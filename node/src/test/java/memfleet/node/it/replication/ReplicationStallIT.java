@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * backlog, not piled up); after SIGCONT the stopped node resyncs and the pair converges. The sets overwrite 200
  * keys, so neither node evicts: evictions are local, and a node that evicted would rightly differ from its peer.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 240, unit = SECONDS)
 class ReplicationStallIT {
     private static final int MEMORY_MB = 64;
@@ -36,9 +39,15 @@ class ReplicationStallIT {
     private static final long WRITE_BYTES = 512L << 20;
     private static final int VALUE = 100 * 1024;
 
+    private final ServerRun run;
+
+    ReplicationStallIT(ServerRun run) {
+        this.run = run;
+    }
+
     @Test
     void aStoppedPeerKeepsTheWritersMemoryBoundedAndConvergesAfterSigcont() throws Exception {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.args(0, "-m", "" + MEMORY_MB, "--repl-backlog-size=" + BACKLOG).args(1, "-m", "" + MEMORY_MB)
                     .startAll();
             pair.awaitInSync(Duration.ofSeconds(30));

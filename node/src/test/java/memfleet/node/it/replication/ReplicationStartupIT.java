@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +21,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * node that starts while a peer holds data copies everything before its client port opens; the order of starts,
  * and starting at the same moment, make no difference.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 180, unit = SECONDS)
 class ReplicationStartupIT {
+    private final ServerRun run;
+
+    ReplicationStartupIT(ServerRun run) {
+        this.run = run;
+    }
 
     /**
      * The seed scenario: {@code -x 127.0.0.1 -X a:b} and {@code -x 127.0.0.1 -X b:a}, the peers given without a
@@ -35,51 +42,44 @@ class ReplicationStartupIT {
         List<List<String>> args = List.of(
                 List.of("-x", "127.0.0.1", "-X", a + ":" + b, "--node-id=1", "-t", "2"),
                 List.of("-x", "127.0.0.1", "-X", b + ":" + a, "--node-id=2", "-t", "2"));
-        List<ServerProcess> nodes = new ArrayList<>();
-        try {
-            ServerProcess one = ServerProcess.node(args.get(first).toArray(String[]::new));
-            nodes.add(one);
-            try (TextClient c = new TextClient(one)) {
-                assertThat(c.stats("replication")).containsEntry("state", "alone")
-                        .containsEntry("peer0:address", "127.0.0.1");
-                for (int i = 0; i < 500; i++) {
-                    assertThat(c.set("seed" + i, "first-" + i)).isEqualTo("STORED");
-                }
+        ServerProcess one = run.start(args.get(first).toArray(String[]::new));
+        try (TextClient c = new TextClient(one)) {
+            assertThat(c.stats("replication")).containsEntry("state", "alone")
+                    .containsEntry("peer0:address", "127.0.0.1");
+            for (int i = 0; i < 500; i++) {
+                assertThat(c.set("seed" + i, "first-" + i)).isEqualTo("STORED");
             }
-            // the gap: the first keeps retrying its absent peer for a while (backoff up to 2 s)
-            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                    .until(() -> replication(one).get("state").equals("alone"));
-
-            ServerProcess two = ServerProcess.node(args.get(1 - first).toArray(String[]::new));
-            nodes.add(two);
-            try (TextClient c = new TextClient(two)) {
-                // its client port answers, so the copy is complete
-                assertThat(c.stats("digest").get("items")).as("items on the second once it serves").isEqualTo("500");
-                assertThat(c.get("seed499")).isEqualTo("first-499");
-                assertThat(c.set("late", "from-second")).isEqualTo("STORED");
-            }
-            await("both in_sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .ignoreExceptions().untilAsserted(() -> {
-                        assertThat(replication(one).get("state")).isEqualTo("in_sync");
-                        assertThat(replication(two).get("state")).isEqualTo("in_sync");
-                    });
-            await("the second's write on the first").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .untilAsserted(() -> {
-                        try (TextClient c = new TextClient(one)) {
-                            assertThat(c.get("late")).isEqualTo("from-second");
-                        }
-                    });
-            await("equal digests").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .untilAsserted(() -> assertThat(digest(one)).isEqualTo(digest(two)));
-        } finally {
-            nodes.forEach(ServerProcess::close);
         }
+        // the gap: the first keeps retrying its absent peer for a while (backoff up to 2 s)
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> replication(one).get("state").equals("alone"));
+
+        ServerProcess two = run.start(args.get(1 - first).toArray(String[]::new));
+        try (TextClient c = new TextClient(two)) {
+            // its client port answers, so the copy is complete
+            assertThat(c.stats("digest").get("items")).as("items on the second once it serves").isEqualTo("500");
+            assertThat(c.get("seed499")).isEqualTo("first-499");
+            assertThat(c.set("late", "from-second")).isEqualTo("STORED");
+        }
+        await("both in_sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().untilAsserted(() -> {
+                    assertThat(replication(one).get("state")).isEqualTo("in_sync");
+                    assertThat(replication(two).get("state")).isEqualTo("in_sync");
+                });
+        await("the second's write on the first").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    try (TextClient c = new TextClient(one)) {
+                        assertThat(c.get("late")).isEqualTo("from-second");
+                    }
+                });
+        await("equal digests").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(digest(one)).isEqualTo(digest(two)));
     }
 
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {2, 3})
     void nodesStartedAtTheSameMomentEndInSync(int size) {
-        try (ReplicaGroup group = new ReplicaGroup(size)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, size)) {
             group.startAllAtOnce();
             group.awaitInSync(Duration.ofSeconds(30));
             for (int i = 0; i < size; i++) {
@@ -100,7 +100,7 @@ class ReplicationStartupIT {
 
     @Test
     void aGroupOfThreeStartedOneByOneInReverseOrderWithWritesBetween() {
-        try (ReplicaGroup group = new ReplicaGroup(3)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, 3)) {
             for (int i = 2; i >= 0; i--) {
                 group.start(i);
                 try (TextClient c = group.client(i)) {
@@ -114,7 +114,7 @@ class ReplicationStartupIT {
 
     @Test
     void aJoiningNodeCopiesEverythingBeforeItsClientPortOpens() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.start(0);
             try (TextClient a = pair.client(0)) {
                 a.pipelineSets("bulk", 0, 50_000, "x".repeat(200));
@@ -130,7 +130,7 @@ class ReplicationStartupIT {
 
     @Test
     void withServeWhileSyncingTheJoinerServesEarlyAndStillConverges() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.args(1, "--serve-while-syncing");
             pair.start(0);
             try (TextClient a = pair.client(0)) {
@@ -152,7 +152,7 @@ class ReplicationStartupIT {
 
     @Test
     void aNodeWhosePeersAreAllDownStartsAloneAndJoinsThemLater() {
-        try (ReplicaGroup group = new ReplicaGroup(3)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, 3)) {
             group.start(0);
             assertThat(group.replication(0)).containsEntry("state", "alone");
             for (String link : List.of("peer0:link", "peer1:link")) {
@@ -167,7 +167,7 @@ class ReplicationStartupIT {
     @Test
     void noCasWithReplicationIsAUsageError() {
         int port = ServerProcess.freePort();
-        assertThatThrownBy(() -> ServerProcess.node("-C", "-x", "127.0.0.1:" + port, "-X", "" + ServerProcess.freePort()))
+        assertThatThrownBy(() -> run.start("-C", "-x", "127.0.0.1:" + port, "-X", "" + ServerProcess.freePort()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("exited with 64");
     }
 

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code stats replication} and {@code stats digest}: every field of the contract present, with values that fit
  * what the test did, on a node without peers and on a pair.
  */
+@ServerTest(kinds = "memfleet", shared = false)
 @Timeout(value = 120, unit = SECONDS)
 class ReplicationStatsIT {
     private static final List<String> NODE_FIELDS =
@@ -22,10 +25,16 @@ class ReplicationStatsIT {
     private static final List<String> PEER_FIELDS = List.of("address", "node_id", "link", "sent_offset",
             "acked_offset", "lag_ops", "lag_bytes", "lag_ms", "full_resyncs", "partial_resyncs", "last_error");
 
+    private final ServerRun run;
+
+    ReplicationStatsIT(ServerRun run) {
+        this.run = run;
+    }
+
     @Test
     void aNodeWithoutPeersReportsReplicationDisabledAndADigest() {
-        try (ServerProcess node = ServerProcess.node();
-                TextClient client = new TextClient(node)) {
+        ServerProcess node = run.start();
+        try (TextClient client = new TextClient(node)) {
             Map<String, String> stats = client.stats("replication");
             assertThat(stats).containsEntry("enabled", "0").containsEntry("state", "alone")
                     .containsEntry("peers", "0");
@@ -50,8 +59,8 @@ class ReplicationStatsIT {
 
     @Test
     void theDigestReplyIsExactlyTwoStatLinesAndEnd() {
-        try (ServerProcess node = ServerProcess.node();
-                memfleet.node.it.TextConnection raw = new memfleet.node.it.TextConnection(node)) {
+        ServerProcess node = run.start();
+        try (memfleet.node.it.TextConnection raw = new memfleet.node.it.TextConnection(node)) {
             String reply = raw.send("stats digest\r\n").readUntil("END\r\n");
             assertThat(reply).matches("STAT items 0\r\nSTAT digest [0-9a-f]{16}\r\nEND\r\n");
         }
@@ -59,7 +68,7 @@ class ReplicationStatsIT {
 
     @Test
     void aPairReportsEveryFieldWithSensibleValues() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.startAll();
             pair.awaitInSync(Duration.ofSeconds(30));
             try (TextClient a = pair.client(0)) {
@@ -113,7 +122,7 @@ class ReplicationStatsIT {
 
     @Test
     void minAcksIsShownAsGiven() {
-        try (ReplicaGroup pair = new ReplicaGroup(2)) {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
             pair.args(0, "--min-acks=1").startAll();
             assertThat(pair.replication(0)).containsEntry("min_acks", "1");
             assertThat(pair.replication(1)).containsEntry("min_acks", "0");
@@ -122,7 +131,7 @@ class ReplicationStatsIT {
 
     @Test
     void aGroupOfThreeListsBothPeersInTheOrderOfMinusX() {
-        try (ReplicaGroup group = new ReplicaGroup(3)) {
+        try (ReplicaGroup group = new ReplicaGroup(run, 3)) {
             group.startAll();
             group.awaitInSync(Duration.ofSeconds(30));
             for (int i = 0; i < 3; i++) {

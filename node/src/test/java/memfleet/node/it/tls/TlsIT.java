@@ -19,6 +19,8 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import memfleet.node.it.ServerProcess;
+import memfleet.node.it.ServerRun;
+import memfleet.node.it.ServerTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +32,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code -Z -o ssl_chain_cert=,ssl_key=,ssl_ca_cert=,ssl_verify_mode=}: each expectation is checked on Debian's
  * memcached (built with TLS) and on memfleet.
  */
+@ServerTest(shared = false, sideBySide = true)
 @Timeout(value = 90, unit = SECONDS)
 class TlsIT {
+    private final ServerRun run;
+
+    TlsIT(ServerRun run) {
+        this.run = run;
+    }
+
     @TempDir
     static Path dir;
     private static Certificates certs;
@@ -77,26 +86,25 @@ class TlsIT {
     @ParameterizedTest
     @ValueSource(strings = {"memcached", "memfleet"})
     void commandsRunOverTlsAndPlainTextIsRefused(String kind) throws Exception {
-        try (ServerProcess s = ServerProcess.of(kind, "-Z", "-o", tlsFlags(""))) {
-            SSLContext ctx = certs.client(null);
-            assertThat(call(s, ctx, "set k 0 0 5\r\nhello\r\nget k\r\n", "END\r\n"))
-                    .isEqualTo("STORED\r\nVALUE k 0 5\r\nhello\r\nEND\r\n");
-            assertThat(call(s, ctx, "stats settings\r\n", "END\r\n"))
-                    .contains("STAT ssl_enabled yes\r\n", "STAT ssl_chain_cert " + server[0] + "\r\n",
-                            "STAT ssl_verify_mode 0\r\n");
-            assertThat(call(s, ctx, "stats\r\n", "END\r\n")).contains("STAT ssl_handshake_errors ",
-                    "STAT time_since_server_cert_refresh ");
-            // a plain-text client gets no reply: the bytes are not a TLS handshake
-            try (Socket plain = new Socket(s.host(), s.port())) {
-                plain.setSoTimeout(3000);
-                String reply;
-                try {
-                    reply = exchange(plain, "version\r\n", "\r\n");
-                } catch (IOException reset) {
-                    reply = "";
-                }
-                assertThat(reply).doesNotContain("VERSION");
+        ServerProcess s = run.startOf(kind, "-Z", "-o", tlsFlags(""));
+        SSLContext ctx = certs.client(null);
+        assertThat(call(s, ctx, "set k 0 0 5\r\nhello\r\nget k\r\n", "END\r\n"))
+                .isEqualTo("STORED\r\nVALUE k 0 5\r\nhello\r\nEND\r\n");
+        assertThat(call(s, ctx, "stats settings\r\n", "END\r\n"))
+                .contains("STAT ssl_enabled yes\r\n", "STAT ssl_chain_cert " + server[0] + "\r\n",
+                        "STAT ssl_verify_mode 0\r\n");
+        assertThat(call(s, ctx, "stats\r\n", "END\r\n")).contains("STAT ssl_handshake_errors ",
+                "STAT time_since_server_cert_refresh ");
+        // a plain-text client gets no reply: the bytes are not a TLS handshake
+        try (Socket plain = new Socket(s.host(), s.port())) {
+            plain.setSoTimeout(3000);
+            String reply;
+            try {
+                reply = exchange(plain, "version\r\n", "\r\n");
+            } catch (IOException reset) {
+                reply = "";
             }
+            assertThat(reply).doesNotContain("VERSION");
         }
     }
 
@@ -107,8 +115,8 @@ class TlsIT {
     @ParameterizedTest
     @ValueSource(strings = {"memcached", "memfleet"})
     void aHalfClosingClientGetsEveryReply(String kind) throws Exception {
-        try (ServerProcess s = ServerProcess.of(kind, "-Z", "-o", tlsFlags(""));
-             SSLSocket socket = (SSLSocket) certs.client(null).getSocketFactory().createSocket(s.host(), s.port())) {
+        ServerProcess s = run.startOf(kind, "-Z", "-o", tlsFlags(""));
+        try (SSLSocket socket = (SSLSocket) certs.client(null).getSocketFactory().createSocket(s.host(), s.port())) {
             socket.setSoTimeout(10_000);
             socket.startHandshake();
             StringBuilder request = new StringBuilder();
@@ -128,12 +136,11 @@ class TlsIT {
     @ParameterizedTest
     @ValueSource(strings = {"memcached", "memfleet"})
     void requiredClientCertificates(String kind) throws Exception {
-        try (ServerProcess s = ServerProcess.of(kind, "-Z", "-o",
-                tlsFlags(",ssl_ca_cert=" + certs.caCert + ",ssl_verify_mode=2"))) {
-            assertThat(call(s, certs.client(client[2]), "version\r\n", "\r\n")).startsWith("VERSION ");
-            assertThatThrownBy(() -> call(s, certs.client(null), "version\r\n", "\r\n"))
-                    .as("a client without a certificate").isInstanceOf(IOException.class);
-        }
+        ServerProcess s = run.startOf(kind, "-Z", "-o",
+                tlsFlags(",ssl_ca_cert=" + certs.caCert + ",ssl_verify_mode=2"));
+        assertThat(call(s, certs.client(client[2]), "version\r\n", "\r\n")).startsWith("VERSION ");
+        assertThatThrownBy(() -> call(s, certs.client(null), "version\r\n", "\r\n"))
+                .as("a client without a certificate").isInstanceOf(IOException.class);
     }
 
     @ParameterizedTest
@@ -143,18 +150,17 @@ class TlsIT {
         Path key = dir.resolve(kind + "-key.pem");
         Files.copy(server[0], chain, StandardCopyOption.REPLACE_EXISTING);
         Files.copy(server[1], key, StandardCopyOption.REPLACE_EXISTING);
-        try (ServerProcess s = ServerProcess.of(kind, "-Z", "-o", "ssl_chain_cert=" + chain + ",ssl_key=" + key)) {
-            SSLContext ctx = certs.client(null);
-            // a fresh client context each time: a resumed session would show the old certificate
-            assertThat(peerSubject(s, certs.client(null))).contains("CN=server");
-            Path[] renewed = certs.issue("renewed-" + kind);
-            Files.copy(renewed[0], chain, StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(renewed[1], key, StandardCopyOption.REPLACE_EXISTING);
-            assertThat(call(s, ctx, "refresh_certs\r\n", "\r\n")).isEqualTo("OK\r\n");
-            assertThat(peerSubject(s, certs.client(null))).contains("CN=renewed-" + kind);
-            Files.delete(key);
-            assertThat(call(s, ctx, "refresh_certs\r\n", "\r\n")).startsWith("Error loading the key: " + key);
-        }
+        ServerProcess s = run.startOf(kind, "-Z", "-o", "ssl_chain_cert=" + chain + ",ssl_key=" + key);
+        SSLContext ctx = certs.client(null);
+        // a fresh client context each time: a resumed session would show the old certificate
+        assertThat(peerSubject(s, certs.client(null))).contains("CN=server");
+        Path[] renewed = certs.issue("renewed-" + kind);
+        Files.copy(renewed[0], chain, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed[1], key, StandardCopyOption.REPLACE_EXISTING);
+        assertThat(call(s, ctx, "refresh_certs\r\n", "\r\n")).isEqualTo("OK\r\n");
+        assertThat(peerSubject(s, certs.client(null))).contains("CN=renewed-" + kind);
+        Files.delete(key);
+        assertThat(call(s, ctx, "refresh_certs\r\n", "\r\n")).startsWith("Error loading the key: " + key);
     }
 
     private static String peerSubject(ServerProcess s, SSLContext ctx) throws IOException {
@@ -169,16 +175,15 @@ class TlsIT {
         int portA = ServerProcess.freePort();
         int portB = ServerProcess.freePort();
         String flags = tlsFlags(",ssl_ca_cert=" + certs.caCert + ",ssl_verify_mode=2");
-        try (ServerProcess a = ServerProcess.node("-Z", "-o", flags, "-X", Integer.toString(portA),
+        ServerProcess a = run.startOf("memfleet", "-Z", "-o", flags, "-X", Integer.toString(portA),
                 "-x", "127.0.0.1:" + portB, "--node-id=1");
-             ServerProcess b = ServerProcess.node("-Z", "-o", flags, "-X", Integer.toString(portB),
-                "-x", "127.0.0.1:" + portA, "--node-id=2")) {
-            SSLContext ctx = certs.client(client[2]);
-            assertThat(call(a, ctx, "set over_tls 0 0 3\r\nyes\r\n", "\r\n")).isEqualTo("STORED\r\n");
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(call(b, ctx, "get over_tls\r\n", "END\r\n")).isEqualTo("VALUE over_tls 0 3\r\nyes\r\nEND\r\n"));
-            assertThat(call(b, ctx, "stats replication\r\n", "END\r\n")).contains("STAT state in_sync\r\n");
-        }
+        ServerProcess b = run.startOf("memfleet", "-Z", "-o", flags, "-X", Integer.toString(portB),
+                "-x", "127.0.0.1:" + portA, "--node-id=2");
+        SSLContext ctx = certs.client(client[2]);
+        assertThat(call(a, ctx, "set over_tls 0 0 3\r\nyes\r\n", "\r\n")).isEqualTo("STORED\r\n");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(call(b, ctx, "get over_tls\r\n", "END\r\n")).isEqualTo("VALUE over_tls 0 3\r\nyes\r\nEND\r\n"));
+        assertThat(call(b, ctx, "stats replication\r\n", "END\r\n")).contains("STAT state in_sync\r\n");
     }
 
     @Test
