@@ -12,6 +12,7 @@ import memfleet.node.command.Session;
 import memfleet.node.command.Sessions;
 import memfleet.node.command.Step;
 import memfleet.node.stats.ThreadStats;
+import memfleet.node.store.NativeMemory;
 import memfleet.node.config.Protocol;
 import memfleet.protocol.text.TextReplies;
 
@@ -140,7 +141,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             in.discardSomeReadBytes();
-            in.writeBytes(buf);
+            int n = buf.readableBytes();
+            if (buf.hasMemoryAddress()) {
+                // address to address: ByteBuf.writeBytes(ByteBuf) between pooled direct buffers allocates a
+                // ByteBuffer view per call
+                in.ensureWritable(n);
+                NativeMemory.copy(buf.memoryAddress() + buf.readerIndex(), in.memoryAddress() + in.writerIndex(), n);
+                in.writerIndex(in.writerIndex() + n);
+            } else {
+                in.writeBytes(buf);
+            }
         } finally {
             buf.release();
         }

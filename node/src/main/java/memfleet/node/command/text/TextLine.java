@@ -48,8 +48,9 @@ final class TextLine {
         if (bytes.length < len) {
             bytes = new byte[Math.max(len, bytes.length * 2)];
         }
-        in.getBytes(start, bytes, 0, len);
         base = in.memoryAddress() + start;
+        // from the address: ByteBuf.getBytes(int, byte[]) of a pooled direct buffer allocates a ByteBuffer
+        NativeMemory.copyToArray(base, bytes, 0, len);
         ntokens = tokens.tokenize(bytes, 0, len);
         return ntokens;
     }
