@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import memfleet.node.Main;
 
 /**
@@ -54,9 +55,11 @@ public final class Training {
         awaitListening(port);
         long end = System.nanoTime() + (long) (seconds * 1e9);
         List<Thread> clients = new ArrayList<>();
+        AtomicInteger failures = new AtomicInteger();
         for (int t = 0; t < 4; t++) {
             int id = t;
-            clients.add(Thread.ofPlatform().name("training-client-" + t).start(() -> drive(port, udpPort, id, end)));
+            clients.add(Thread.ofPlatform().name("training-client-" + t)
+                    .start(() -> failures.addAndGet(drive(port, udpPort, id, end))));
         }
         for (Thread c : clients) {
             c.join();
@@ -66,19 +69,23 @@ public final class Training {
             s.getInputStream().read();
         }
         node.join(30_000);
-        System.out.println("memfleet AOT training: " + seconds + " s of requests, node exited " + exit[0]);
+        System.out.println("memfleet AOT training: " + seconds + " s of requests, " + failures.get()
+                + " failed connections, node exited " + exit[0]);
         System.exit(exit[0] == 0 ? 0 : 1);
     }
 
-    /** One client: connections of 2,000 requests each, a mix of every protocol, until {@code end}. */
-    private static void drive(int port, int udpPort, int id, long end) {
+    /**
+     * One client: connections of 2,000 requests each, a mix of every protocol, until {@code end}. Binary requests
+     * go over a connection of their own, since a connection's first byte fixes its protocol (as in memcached).
+     * Returns the number of connections that failed.
+     */
+    private static int drive(int port, int udpPort, int id, long end) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        int failures = 0;
         try (DatagramSocket udp = new DatagramSocket()) {
             udp.setSoTimeout(1000);
             while (System.nanoTime() < end) {
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    s.setTcpNoDelay(true);
-                    s.setSoTimeout(5000);
+                try (Socket s = connect(port); Socket b = connect(port)) {
                     OutputStream out = s.getOutputStream();
                     InputStream in = s.getInputStream();
                     for (int i = 0; i < 2000 && System.nanoTime() < end; i++) {
@@ -87,21 +94,33 @@ public final class Training {
                             case 0, 1, 2 -> text(out, in, "get " + key + "\r\n", "END\r\n");
                             case 3 -> set(out, in, key);
                             case 4 -> text(out, in, "get " + key + " " + key + "x " + key + "y\r\n", "END\r\n");
-                            case 5 -> text(out, in, "mg " + key + " v f t c\r\n", "\r\n");
-                            case 6 -> text(out, in, "ms " + key + " 3 T0\r\nabc\r\n", "\r\n");
+                            // meta replies end with a line or a value block: the mn after them marks the end
+                            case 5 -> text(out, in, "mg " + key + " v f t c\r\nmn\r\n", "MN\r\n");
+                            case 6 -> text(out, in, "ms " + key + " 3 T0\r\nabc\r\nmn\r\n", "MN\r\n");
                             case 7 -> text(out, in, "incr n" + id + " 1\r\n", "\r\n");
                             case 8 -> text(out, in, "touch " + key + " 100\r\ndelete " + key + "x\r\nmn\r\n", "MN\r\n");
-                            case 9 -> binaryGetAndSet(out, in, key);
+                            case 9 -> binaryGetAndSet(b.getOutputStream(), b.getInputStream(), key);
                             case 10 -> pipelined(out, in, key);
                             default -> udpGet(udp, udpPort, key);
                         }
                     }
                     text(out, in, "set n" + id + " 0 0 1\r\n0\r\n", "\r\n");
+                } catch (IOException e) {
+                    failures++;
+                    System.err.println("training client " + id + ": " + e);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return failures;
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(5000);
+        return s;
     }
 
     private static void set(OutputStream out, InputStream in, String key) throws IOException {
