@@ -263,7 +263,8 @@ if [[ $UPDATE_RESULTS == 1 ]]; then
     echo
     echo "Latest run, copied from [results/$name.md](results/$name.md) by \`bench/run.sh\`."
     echo "How it is measured, and how much two identical servers differ on this machine (the noise"
-    echo "to hold these ratios against): [README.md](README.md). Reproduce with:"
+    echo "to hold these ratios against): [README.md](README.md). bench/loadgen.sh (our own generator), fixed-rate"
+    echo "tail latency, warm start and memory: section \"Issue 11\" further down. Reproduce with:"
     echo
     echo '```'
     echo "bench/run.sh                      # full run, about $est min on a quiet machine"
