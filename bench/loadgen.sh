@@ -43,6 +43,18 @@ run_one() {
   grep '^RESULT ' "$raw/$tag.$subject.log" || echo "RESULT ops_per_s=0"
 }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+# run_pair P THREADS TAG LOADGEN-FLAGS... : both servers, memcached first in odd pairs; RESULT lines into res[]
+declare -A res
+run_pair() {
+  local p=$1 threads=$2 tag=$3 s order=(memcached node)
+  shift 3
+  ((p % 2 == 0)) && order=(node memcached)
+  res=()
+  for s in "${order[@]}"; do
+    echo "loadgen: $tag $s" >&2
+    res[$s]=$(run_one "$s" "$threads" "$tag.p$p" "$@")
+  done
+}
 
 echo "## bench/loadgen ($(date +%Y-%m-%d\ %H:%M), $PAIRS pairs, ${WARMUP} s warm-up + ${DURATION} s, server CPU $SERVER_CPU, generator CPU $CLIENT_CPU)"
 echo
@@ -65,13 +77,7 @@ for t in $THREADS; do
     tag="t$t-${name// /-}"
     mc_sum=0 nd_sum=0 pairs="" mc_p99="" nd_p99="" gen="" mc_cpu="" nd_cpu=""
     for ((p = 1; p <= PAIRS; p++)); do
-      order=(memcached node)
-      ((p % 2 == 0)) && order=(node memcached)
-      declare -A res=()
-      for s in "${order[@]}"; do
-        echo "loadgen: -t $t $name pair $p $s" >&2
-        res[$s]=$(run_one "$s" "$t" "$tag.p$p" "${flags[@]}" "${COMMON[@]}")
-      done
+      run_pair "$p" "$t" "$tag" "${flags[@]}" "${COMMON[@]}"
       m=$(field "${res[memcached]}" ops_per_s); n=$(field "${res[node]}" ops_per_s)
       mc_sum=$((mc_sum + ${m:-0})); nd_sum=$((nd_sum + ${n:-0}))
       pairs+="${pairs:+ }$(awk -v a="$n" -v b="$m" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
@@ -98,13 +104,7 @@ for pct in 50 80; do
   rate=$((base * pct / 100))
   mc99=() nd99=() mc999=() nd999=() un=""
   for ((p = 1; p <= PAIRS; p++)); do
-    order=(memcached node)
-    ((p % 2 == 0)) && order=(node memcached)
-    declare -A res=()
-    for s in "${order[@]}"; do
-      echo "loadgen: rate $pct % pair $p $s" >&2
-      res[$s]=$(run_one "$s" "$first_t" "rate$pct.p$p" -c 50 -d 4 -r 0.9 -R "$rate" "${COMMON[@]}")
-    done
+    run_pair "$p" "$first_t" "rate$pct" -c 50 -d 4 -r 0.9 -R "$rate" "${COMMON[@]}"
     mc99+=("$(field "${res[memcached]}" p99_us)"); nd99+=("$(field "${res[node]}" p99_us)")
     mc999+=("$(field "${res[memcached]}" p999_us)"); nd999+=("$(field "${res[node]}" p999_us)")
     un+="${un:+, }$(field "${res[memcached]}" unsent) / $(field "${res[node]}" unsent)"
