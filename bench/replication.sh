@@ -35,7 +35,7 @@ out="$BENCH_DIR/results/$name.md"
 raw="$BENCH_DIR/results/raw/$name"
 mkdir -p "$raw"
 runs="$raw/runs.tsv"
-printf 'peers\trep\tops_s\tavg_us\tp50_us\tp99_us\tsec_cv_pct\tlag_ms_p50\tlag_ms_p99\tlag_ms_max\tprobe_p50_ms\tprobe_p99_ms\tprobe_max_ms\tprobes\tprobe_missed\tpeer_cpu_pct\tstatus\n' >"$runs"
+printf 'peers\trep\tops_s\tavg_us\tp50_us\tp99_us\tsec_cv_pct\tlag_ms_p50\tlag_ms_p99\tlag_ms_max\tprobe_p50_ms\tprobe_p99_ms\tprobe_max_ms\tprobes\tprobe_missed\tpeer_cpu_pct\ta_us_per_set\tgroup_us_per_set\tstatus\n' >"$runs"
 
 read -r -a peer_counts <<<"$PEER_COUNTS"
 total=$((${#peer_counts[@]} * REPEATS))
@@ -101,7 +101,7 @@ client_cmd() {
 n=0
 load_run() { # load_run PEERS REP
   local peers=$1 rep=$2 size=$(($1 + 1)) tag="p$1-r$2" status=ok
-  local ops_s="" avg="" p50="" p99="" cv="" lag50="—" lag99="—" lagmax="—" pr50="—" pr99="—" prmax="—" probes="—" missed="—" pcpu="—"
+  local ops_s="" avg="" p50="" p99="" cv="" lag50="—" lag99="—" lagmax="—" pr50="—" pr99="—" prmax="—" probes="—" missed="—" pcpu="—" aus="—" gus="—"
   n=$((n + 1))
   if ! group_up "$size" "$tag"; then
     status="fail: group did not start"
@@ -110,7 +110,10 @@ load_run() { # load_run PEERS REP
     "${CLIENT[@]}" -t "${WARMUP}s" >"$raw/$tag.warmup.txt" 2>&1 &
     STARTED_PIDS+=("$!")
     wait_bounded "$!" $((WARMUP + 30)) || echo "  warm-up client exited with $?" >&2
-    local t0=0 t1=0 pid i
+    local t0=0 t1=0 a0 a1 s0 s1 pid i
+    # CPU per set: A's own ticks, and the whole group's, over the client sets A counted meanwhile
+    s0=$(stat_of_group "$(client_port 0)" "" cmd_set)
+    a0=$(proc_ticks "${GROUP_PIDS[0]}")
     for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t0=$((t0 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
     "${CLIENT[@]}" -t "${DURATION}s" -S 1s >"$raw/$tag.txt" 2>&1 &
     local cli=$!
@@ -130,6 +133,12 @@ load_run() { # load_run PEERS REP
     fi
     sleep $((DURATION - 1))
     for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t1=$((t1 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
+    a1=$(proc_ticks "${GROUP_PIDS[0]}")
+    s1=$(stat_of_group "$(client_port 0)" "" cmd_set)
+    if [[ -n $s0 && -n $s1 ]] && ((s1 > s0)); then
+      read -r aus gus < <(awk -v a=$((a1 - a0)) -v g=$((a1 - a0 + t1 - t0)) -v n=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.2f %.2f\n", 1e6 * a / hz / n, 1e6 * g / hz / n }')
+    fi
     wait_bounded "$cli" 40 || status="fail: client exit $?"
     for pid in "${samplers[@]}"; do wait_bounded "$pid" 30 || status="fail: lag sampler exit $?"; done
     if ((peers > 0)); then
@@ -150,10 +159,10 @@ load_run() { # load_run PEERS REP
     [[ -n $ops_s ]] || { [[ $status == ok ]] && status="fail: no memaslap result"; }
     group_down
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$peers" "$rep" "$ops_s" "$avg" "$p50" "$p99" \
-    "$cv" "$lag50" "$lag99" "$lagmax" "$pr50" "$pr99" "$prmax" "$probes" "$missed" "$pcpu" "$status" >>"$runs"
-  printf '[%d/%d] %d peer(s) rep %d: %8s ops/s  p99 %5s us  lag_ms p50/p99 %s/%s  probe p50/p99 %s/%s ms  peers CPU %s%%  %s\n' \
-    "$n" "$total" "$peers" "$rep" "${ops_s:-—}" "${p99:-—}" "$lag50" "$lag99" "$pr50" "$pr99" "$pcpu" "$status" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$peers" "$rep" "$ops_s" "$avg" "$p50" "$p99" \
+    "$cv" "$lag50" "$lag99" "$lagmax" "$pr50" "$pr99" "$prmax" "$probes" "$missed" "$pcpu" "$aus" "$gus" "$status" >>"$runs"
+  printf '[%d/%d] %d peer(s) rep %d: %8s ops/s  p99 %5s us  lag_ms p50/p99 %s/%s  probe p50/p99 %s/%s ms  peers CPU %s%%  A %s us/set  group %s us/set  %s\n' \
+    "$n" "$total" "$peers" "$rep" "${ops_s:-—}" "${p99:-—}" "$lag50" "$lag99" "$pr50" "$pr99" "$pcpu" "$aus" "$gus" "$status" >&2
 }
 
 started=$SECONDS

@@ -204,8 +204,10 @@ def replication_summary(path):
     def fmt(x, d=0):
         return "—" if x is None else f"{x:,.{d}f}"
     base = med([r for r in ok if r["peers"] == "0"], "ops_s")
-    print("| peers | ops/s (median) | **ratio vs 0 peers** | runs (ops/s) | p99 µs | A's lag_ms p50 / p99 / max | probe lag ms p50 / p99 / max | peers' CPU % of a core |")
-    print("|---:|---:|---:|---|---:|---|---|---:|")
+    base_a = med([r for r in ok if r["peers"] == "0"], "a_us_per_set") if "a_us_per_set" in rows[0] else None
+    print("| peers | ops/s (median) | **ratio vs 0 peers** | runs (ops/s) | p99 µs | A's lag_ms p50 / p99 / max | probe lag ms p50 / p99 / max | peers' CPU % of a core "
+          "| A's CPU µs per set (**vs 0 peers**) | group's CPU µs per set |")
+    print("|---:|---:|---:|---|---:|---|---|---:|---:|---:|")
     for p in sorted({r["peers"] for r in rows}, key=int):
         rs = [r for r in ok if r["peers"] == p]
         ops = med(rs, "ops_s")
@@ -213,12 +215,18 @@ def replication_summary(path):
         each = ", ".join(f"{int(r['ops_s']):,}" for r in rs)
         lag = "—" if p == "0" else f"{fmt(med(rs, 'lag_ms_p50'))} / {fmt(med(rs, 'lag_ms_p99'))} / {fmt(med(rs, 'lag_ms_max'))}"
         probe = "—" if p == "0" else f"{fmt(med(rs, 'probe_p50_ms'), 2)} / {fmt(med(rs, 'probe_p99_ms'), 2)} / {fmt(med(rs, 'probe_max_ms'), 2)}"
-        print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med(rs, 'peer_cpu_pct'))} |")
+        a_us = med(rs, "a_us_per_set") if "a_us_per_set" in rows[0] else None
+        g_us = med(rs, "group_us_per_set") if "group_us_per_set" in rows[0] else None
+        a_cell = fmt(a_us, 2) + (f" (**{a_us / base_a:.2f}**)" if a_us and base_a else "")
+        print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med(rs, 'peer_cpu_pct'))} "
+              f"| {a_cell} | {fmt(g_us, 2)} |")
     bad = [r for r in rows if r["status"] != "ok"]
     print()
     print("Medians over the runs. `lag_ms` is A's own `stats replication` figure for its stream to each peer, sampled every "
           "100 ms during the measured run (the worse peer's percentile); the probe lag is what a client sees: a key set on A "
-          "every 100 ms and read on B (polled every 0.5 ms) from A's STORED until B returns it. Probe misses (not on B within 10 s): "
+          "every 100 ms and read on B (polled every 0.5 ms) from A's STORED until B returns it. CPU per set: utime + stime "
+          "from /proc/<pid>/stat over the measured run, divided by the client sets A counted (`cmd_set`); the group's adds "
+          "every peer's ticks. Probe misses (not on B within 10 s): "
           + str(sum(int(r["probe_missed"]) for r in ok if r["probe_missed"] not in ("", "—", "-"))) + ".")
     if bad:
         print()
