@@ -204,7 +204,8 @@ def replication_summary(path):
     def fmt(x, d=0):
         return "—" if x is None else f"{x:,.{d}f}"
     base = med([r for r in ok if r["peers"] == "0"], "ops_s")
-    base_a = med([r for r in ok if r["peers"] == "0"], "a_us_per_set") if "a_us_per_set" in rows[0] else None
+    cpu = "a_us_per_set" in rows[0]  # runs.tsv files from before the CPU columns have none
+    base_a = med([r for r in ok if r["peers"] == "0"], "a_us_per_set") if cpu else None
     print("| peers | ops/s (median) | **ratio vs 0 peers** | runs (ops/s) | p99 µs | A's lag_ms p50 / p99 / max | probe lag ms p50 / p99 / max | peers' CPU % of a core "
           "| A's CPU µs per set (**vs 0 peers**) | group's CPU µs per set |")
     print("|---:|---:|---:|---|---:|---|---|---:|---:|---:|")
@@ -215,8 +216,8 @@ def replication_summary(path):
         each = ", ".join(f"{int(r['ops_s']):,}" for r in rs)
         lag = "—" if p == "0" else f"{fmt(med(rs, 'lag_ms_p50'))} / {fmt(med(rs, 'lag_ms_p99'))} / {fmt(med(rs, 'lag_ms_max'))}"
         probe = "—" if p == "0" else f"{fmt(med(rs, 'probe_p50_ms'), 2)} / {fmt(med(rs, 'probe_p99_ms'), 2)} / {fmt(med(rs, 'probe_max_ms'), 2)}"
-        a_us = med(rs, "a_us_per_set") if "a_us_per_set" in rows[0] else None
-        g_us = med(rs, "group_us_per_set") if "group_us_per_set" in rows[0] else None
+        a_us = med(rs, "a_us_per_set") if cpu else None
+        g_us = med(rs, "group_us_per_set") if cpu else None
         a_cell = fmt(a_us, 2) + (f" (**{a_us / base_a:.2f}**)" if a_us and base_a else "")
         print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med(rs, 'peer_cpu_pct'))} "
               f"| {a_cell} | {fmt(g_us, 2)} |")
