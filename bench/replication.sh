@@ -22,6 +22,8 @@ FULLCOPY_MB=${FULLCOPY_MB:-1024}   # megabytes of values written to A before B j
 FULLCOPY_VALUE=${FULLCOPY_VALUE:-1000}
 FULLCOPY_SERVER_MB=${FULLCOPY_SERVER_MB:-1200}
 FULLCOPY_TIMEOUT=${FULLCOPY_TIMEOUT:-600}
+RATE=${RATE:-15000}                # sets/s of the fixed-rate runs (0 = skip them); a group of three on one core must keep up
+RATE_REPEATS=${RATE_REPEATS:-$REPEATS}
 LABEL=${LABEL:-replication}
 UPDATE_RESULTS=${UPDATE_RESULTS:-$((1 - NODE_CMD_OVERRIDDEN))}
 
@@ -37,9 +39,16 @@ mkdir -p "$raw"
 runs="$raw/runs.tsv"
 printf 'peers\trep\tops_s\tavg_us\tp50_us\tp99_us\tsec_cv_pct\tlag_ms_p50\tlag_ms_p99\tlag_ms_max\tprobe_p50_ms\tprobe_p99_ms\tprobe_max_ms\tprobes\tprobe_missed\tpeer_cpu_pct\ta_us_per_set\tgroup_us_per_set\tstatus\n' >"$runs"
 
+rates="$raw/rates.tsv"
+printf 'peers\trep\trate\tops_s\tp99_us\ta_us_per_set\tgroup_us_per_set\tstatus\n' >"$rates"
+LOADGEN=$BENCH_DIR/loadgen/loadgen
+if ((RATE > 0)); then
+  [[ -x $LOADGEN && $LOADGEN -nt $BENCH_DIR/loadgen/loadgen.c ]] || sh "$BENCH_DIR/loadgen/build.sh"
+fi
+
 read -r -a peer_counts <<<"$PEER_COUNTS"
 total=$((${#peer_counts[@]} * REPEATS))
-est=$(((total * (WARMUP + DURATION + 10) + (RUN_FULLCOPY ? 120 : 0)) / 60 + 1))
+est=$(((total * (WARMUP + DURATION + 10) + (RATE > 0 ? ${#peer_counts[@]} * RATE_REPEATS * (WARMUP + DURATION + 10) : 0) + (RUN_FULLCOPY ? 120 : 0)) / 60 + 1))
 echo "memfleet replication bench: $total load runs of ${DURATION}s (+${WARMUP}s warm-up), full copy of ${FULLCOPY_MB} MB: about $est min" >&2
 echo "  A on CPU $SERVER_CPU, peers on CPU $PEER_CPU, memcaslap on CPU $CLIENT_CPU; raw output in $raw" >&2
 
@@ -165,7 +174,64 @@ load_run() { # load_run PEERS REP
     "$n" "$total" "$peers" "$rep" "${ops_s:-—}" "${p99:-—}" "$lag50" "$lag99" "$pr50" "$pr99" "$pcpu" "$aus" "$gus" "$status" >&2
 }
 
+# Fixed rate: the same RATE sets/s (open loop, bench/loadgen) whatever the peer count, so A's CPU per
+# set is compared at equal load: closed-loop runs give A less of its core when peers share it, and a
+# node that batches fewer requests per wake-up pays more per request, which is not replication's cost.
+rate_run() { # rate_run PEERS REP
+  local peers=$1 rep=$2 size=$(($1 + 1)) tag="rate-p$1-r$2" status=ok ops_s="" p99="" aus="—" gus="—"
+  if ! group_up "$size" "$tag"; then
+    status="fail: group did not start"
+  else
+    local a0 a1 s0 s1 t0=0 t1=0 i
+    taskset -c "$CLIENT_CPU" "$LOADGEN" -s "$HOST" -p "$(client_port 0)" -c "$CONNS" -r 0 -R "$RATE" -k 100000 -K 16 -V 100 \
+      -w "$WARMUP" -t "$DURATION" >"$raw/$tag.txt" 2>&1 &
+    local cli=$!
+    STARTED_PIDS+=("$cli")
+    sleep $((WARMUP + 1))
+    s0=$(stat_of_group "$(client_port 0)" "" cmd_set)
+    a0=$(proc_ticks "${GROUP_PIDS[0]}")
+    for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t0=$((t0 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
+    sleep $((DURATION - 2))
+    for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t1=$((t1 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
+    a1=$(proc_ticks "${GROUP_PIDS[0]}")
+    s1=$(stat_of_group "$(client_port 0)" "" cmd_set)
+    if [[ -n $s0 && -n $s1 ]] && ((s1 > s0)); then
+      read -r aus gus < <(awk -v a=$((a1 - a0)) -v g=$((a1 - a0 + t1 - t0)) -v n=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.2f %.2f\n", 1e6 * a / hz / n, 1e6 * g / hz / n }')
+    fi
+    local rc=0
+    wait_bounded "$cli" $((DURATION + 30)) || rc=$?
+    # exit 3 with no errors: a few requests of the schedule were never sent; more than 0.1 % fails the run
+    local unsent
+    unsent=$(sed -n 's/^RESULT .* errors=0 unsent=\([0-9]*\).*/\1/p' "$raw/$tag.txt")
+    if ((rc == 3)) && [[ -n $unsent ]] && ((unsent * 1000 <= RATE * DURATION)); then rc=0; fi
+    ((rc == 0)) || status="fail: loadgen exit $rc"
+    for pid in "${GROUP_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || status="fail: a node died"; done
+    ops_s=$(sed -n 's/^RESULT ops_per_s=\([0-9.]*\).*/\1/p' "$raw/$tag.txt")
+    p99=$(sed -n 's/^RESULT .* p99_us=\([0-9.]*\).*/\1/p' "$raw/$tag.txt")
+    [[ -n $ops_s ]] || { [[ $status == ok ]] && status="fail: no loadgen result"; }
+    group_down
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$peers" "$rep" "$RATE" "${ops_s:-—}" "${p99:-—}" "$aus" "$gus" "$status" >>"$rates"
+  printf '[rate %d/s] %d peer(s) rep %d: %s ops/s  p99 %s us  A %s us/set  group %s us/set  %s\n' \
+    "$RATE" "$peers" "$rep" "${ops_s:-—}" "${p99:-—}" "$aus" "$gus" "$status" >&2
+}
+
 started=$SECONDS
+if ((RATE > 0)); then
+  for ((rep = 1; rep <= RATE_REPEATS; rep++)); do
+    order=("${peer_counts[@]}")
+    if ((rep % 2 == 0)); then
+      order=()
+      for ((i = ${#peer_counts[@]} - 1; i >= 0; i--)); do order+=("${peer_counts[i]}"); done
+    fi
+    for peers in "${order[@]}"; do
+      wait_for_quiet
+      rate_run "$peers" "$rep"
+    done
+  done
+fi
+
 for ((rep = 1; rep <= REPEATS; rep++)); do
   # alternate the order of the peer counts, so a drift of the machine favours none
   order=("${peer_counts[@]}")
@@ -249,11 +315,28 @@ bench_secs=$((SECONDS - started))
   echo
   "$PY" "$BENCH_DIR/lib/report.py" replication "$runs"
   echo
+  if ((RATE > 0)); then
+    echo "### CPU per set at a fixed $RATE sets/s"
+    echo
+    echo "bench/loadgen, open loop, $CONNS connections, sets only (16-byte keys, 100-byte values, 100,000 keys), on CPU" \
+      "$CLIENT_CPU; ${WARMUP} s warm-up, then /proc ticks over A's \`cmd_set\` for $((DURATION - 2)) s. The same load" \
+      "whatever the peer count, so the ratio is what replication adds to each set (target: A ≤ 1.05× with one peer;" \
+      "per node in a group of three ≤ 1.15× a pair's)."
+    echo
+    "$PY" "$BENCH_DIR/lib/report.py" rates "$rates"
+    echo
+  fi
   echo "<details><summary>Every run</summary>"
   echo
   echo "| $(head -n 1 "$runs" | sed 's/\t/ | /g') |"
   echo "|$(head -n 1 "$runs" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf "---|" }')"
   tail -n +2 "$runs" | sed 's/^/| /; s/\t/ | /g; s/$/ |/'
+  if ((RATE > 0)); then
+    echo
+    echo "| $(head -n 1 "$rates" | sed 's/\t/ | /g') |"
+    echo "|$(head -n 1 "$rates" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf "---|" }')"
+    tail -n +2 "$rates" | sed 's/^/| /; s/\t/ | /g; s/$/ |/'
+  fi
   echo
   echo "</details>"
   if [[ $RUN_FULLCOPY == 1 ]]; then
@@ -294,7 +377,7 @@ fi
 cat "$out"
 echo >&2
 echo "written: $out" >&2
-if grep -q $'\tfail' "$runs" || [[ $fc_status == fail* ]]; then
+if grep -q $'\tfail' "$runs" "$rates" || [[ $fc_status == fail* ]]; then
   echo "some runs failed; see the status columns and $raw" >&2
   exit 1
 fi

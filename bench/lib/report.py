@@ -234,11 +234,45 @@ def replication_summary(path):
         print("Failed runs: " + "; ".join(f"{r['peers']} peers rep {r['rep']}: {r['status']}" for r in bad))
 
 
+def rates_summary(path):
+    """The Markdown table of bench/replication.sh's rates.tsv: CPU per set at one fixed rate, per peer count."""
+    rows = list(csv.DictReader(open(path), delimiter="\t"))
+    ok = [r for r in rows if r["status"] == "ok"]
+    def med(rs, k):
+        v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
+        return statistics.median(v) if v else None
+    def cell(x, base, d=2):
+        if x is None:
+            return "—"
+        return f"{x:,.{d}f}" + (f" (**{x / base:.2f}**)" if base else "")
+    base_a = med([r for r in ok if r["peers"] == "0"], "a_us_per_set")
+    pair = med([r for r in ok if r["peers"] == "1"], "group_us_per_set")
+    print("| peers | sets/s achieved | p99 µs | A's CPU µs per set (**vs 0 peers**) | A's runs | group's CPU µs per set "
+          "| per node (**vs a pair's per node**) |")
+    print("|---:|---:|---:|---:|---|---:|---:|")
+    for p in sorted({r["peers"] for r in rows}, key=int):
+        rs = [r for r in ok if r["peers"] == p]
+        a = med(rs, "a_us_per_set")
+        g = med(rs, "group_us_per_set")
+        nodes = int(p) + 1
+        per_node = g / nodes if g is not None else None
+        vs_pair = pair / 2 if pair and p not in ("0", "1") else None
+        each = ", ".join(r["a_us_per_set"] for r in rs)
+        ops = med(rs, "ops_s")
+        p99 = med(rs, "p99_us")
+        print(f"| {p} | {'—' if ops is None else f'{ops:,.0f}'} | {'—' if p99 is None else f'{p99:,.0f}'} "
+              f"| {cell(a, base_a)} | {each} | {'—' if g is None else f'{g:,.2f}'} | {cell(per_node, vs_pair)} |")
+    bad = [r for r in rows if r["status"] != "ok"]
+    if bad:
+        print()
+        print("Failed runs: " + "; ".join(f"{r['peers']} peers rep {r['rep']}: {r['status']}" for r in bad))
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("parse", "summary", "replication"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("parse", "summary", "replication", "rates"):
         print(__doc__, file=sys.stderr)
         return 2
-    {"parse": cmd_parse, "summary": cmd_summary, "replication": replication_summary}[sys.argv[1]](sys.argv[2])
+    {"parse": cmd_parse, "summary": cmd_summary, "replication": replication_summary, "rates": rates_summary}[sys.argv[1]](sys.argv[2])
     return 0
 
 

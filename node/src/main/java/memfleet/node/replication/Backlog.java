@@ -1,7 +1,7 @@
 package memfleet.node.replication;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.ReentrantLock;
 
 import memfleet.node.os.Libc;
 import memfleet.node.store.Item;
@@ -15,11 +15,25 @@ import memfleet.protocol.replication.MutationRecord;
  * falls further behind than the ring is cut and resyncs by a full copy, so a slow or dead peer never
  * makes memory grow. Writers (worker threads, under their item's stripe lock) append under one short
  * lock; readers copy without it and then check that what they copied was not overwritten meanwhile.
+ * The lock is a compare-and-set flag that yields rather than parks: it is held for one copy of a
+ * record (tens of nanoseconds), so a writer that finds it taken only waits for a holder that was
+ * preempted, and an unlock never has a sleeper to wake (no futex calls on the write path).
  */
 final class Backlog {
+    private static final VarHandle LOCKED;
+
+    static {
+        try {
+            LOCKED = MethodHandles.lookup().findVarHandle(Backlog.class, "locked", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final long base;
     private final long capacity;
-    private final ReentrantLock lock = new ReentrantLock();
+    @SuppressWarnings("unused") // through LOCKED
+    private volatile int locked;
     private final Object signal = new Object();
     /** End of the last record: the next record's offset. */
     private volatile long head;
@@ -49,12 +63,26 @@ final class Backlog {
         return capacity;
     }
 
+    private void lock() {
+        for (int spins = 0; !LOCKED.compareAndSet(this, 0, 1); spins++) {
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the holder was preempted: let it run
+            }
+        }
+    }
+
+    private void unlock() {
+        LOCKED.setRelease(this, 0);
+    }
+
     /** Appends a record for item {@code it} (SET or TOUCH); the value travels only with SET. */
     void appendItem(byte op, long it, ItemStore store) {
         int nkey = Item.nkey(it);
         int nbytes = op == MutationRecord.SET ? Item.nbytes(it) : 0;
         long len = MutationRecord.length(nkey, nbytes);
-        lock.lock();
+        lock();
         try {
             long at = reserve(len);
             if (at < 0) {
@@ -70,7 +98,7 @@ final class Backlog {
             }
             publish(at + len);
         } finally {
-            lock.unlock();
+            unlock();
         }
         wake();
     }
@@ -78,7 +106,7 @@ final class Backlog {
     /** Appends a DELETE or FLUSH record (a key without value, or no key). */
     void appendKeyOnly(byte op, long key, int nkey, int exptime, long version) {
         long len = MutationRecord.length(nkey, 0);
-        lock.lock();
+        lock();
         try {
             long at = reserve(len);
             if (at < 0) {
@@ -88,7 +116,7 @@ final class Backlog {
             put(at + MutationRecord.HEADER, key, nkey);
             publish(at + len);
         } finally {
-            lock.unlock();
+            unlock();
         }
         wake();
     }
@@ -118,20 +146,19 @@ final class Backlog {
     }
 
     private void header(long at, byte op, int nkey, int flags, int exptime, int nbytes, long version) {
-        long scratch = headerScratch;
-        NativeMemory.putByte(scratch + MutationRecord.OP, op);
-        NativeMemory.putByte(scratch + MutationRecord.NKEY, (byte) nkey);
-        NativeMemory.putByte(scratch + 2, (byte) 0);
-        NativeMemory.putByte(scratch + 3, (byte) 0);
-        NativeMemory.putInt(scratch + MutationRecord.FLAGS, flags);
-        NativeMemory.putInt(scratch + MutationRecord.EXPTIME, exptime);
-        NativeMemory.putInt(scratch + MutationRecord.NBYTES, nbytes);
-        NativeMemory.putLong(scratch + MutationRecord.VERSION, version);
-        NativeMemory.putLong(scratch + MutationRecord.LOGGED_AT, System.currentTimeMillis());
-        put(at, scratch, MutationRecord.HEADER);
+        long pos = at % capacity;
+        // straight into the ring unless the header wraps (then through a scratch copy)
+        long dst = pos + MutationRecord.HEADER <= capacity ? base + pos : headerScratch;
+        NativeMemory.putLong(dst + MutationRecord.OP, (op & 0xFFL) | (nkey & 0xFFL) << 8 | (long) flags << 32);
+        NativeMemory.putLong(dst + MutationRecord.EXPTIME, (exptime & 0xFFFFFFFFL) | (long) nbytes << 32);
+        NativeMemory.putLong(dst + MutationRecord.VERSION, version);
+        NativeMemory.putLong(dst + MutationRecord.LOGGED_AT, System.currentTimeMillis());
+        if (dst == headerScratch) {
+            put(at, headerScratch, MutationRecord.HEADER);
+        }
     }
 
-    /** 32 bytes for composing a header before it is copied into the ring (used under the lock). */
+    /** 32 bytes for composing a header that wraps around the ring's end (used under the lock). */
     private final long headerScratch = Libc.mmapAnonymous(4096);
 
     private void publish(long newHead) {
@@ -246,7 +273,7 @@ final class Backlog {
         if (from >= h) {
             return new long[] {0, 0};
         }
-        lock.lock();
+        lock();
         try {
             if (from < oldest) {
                 return new long[] {ops, -1}; // fell out of the ring: a full copy is due
@@ -263,7 +290,7 @@ final class Backlog {
             }
             return new long[] {records, Math.max(0, System.currentTimeMillis() - loggedAt)};
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 }

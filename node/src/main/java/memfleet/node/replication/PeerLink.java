@@ -81,7 +81,7 @@ final class PeerLink {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("replication-link-" + address).start(this::run);
+        thread = Thread.ofPlatform().daemon().name("replication-link-" + address).start(this::run);
     }
 
     void close() {

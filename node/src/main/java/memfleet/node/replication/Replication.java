@@ -135,7 +135,9 @@ public final class Replication implements MutationLog {
             try {
                 Socket s = listener.accept();
                 Feed feed = new Feed(this, s);
-                Thread.ofVirtual().name("replication-feed").start(feed::run);
+                // platform threads for the stream's two ends: a blocked read or a timed park wakes the
+                // thread itself, not a poller that then schedules a carrier (three hops per frame)
+                Thread.ofPlatform().daemon().name("replication-feed").start(feed::run);
             } catch (IOException e) {
                 if (closed) {
                     return;
