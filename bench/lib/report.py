@@ -265,7 +265,7 @@ def rates_summary(path):
     bad = [r for r in rows if r["status"] != "ok"]
     if bad:
         print()
-        print("Failed runs: " + "; ".join(f"{r['peers']} peers rep {r['rep']}: {r['status']}" for r in bad))
+        print("Left out: " + "; ".join(f"{r['peers']} peers rep {r['rep']}: {r['status']}" for r in bad))
 
 
 def main():

@@ -219,7 +219,7 @@ final class Feed {
     private void sendFull(long from) throws IOException {
         Map<Integer, long[]> applied = replication.applied;
         int count = applied.size();
-        byte[] h = new byte[21 + count * ReplicationFrames.VECTOR_ENTRY + ReplicationFrames.VECTOR_ENTRY];
+        byte[] h = new byte[21 + count * ReplicationFrames.VECTOR_ENTRY + ReplicationFrames.VECTOR_ENTRY + 8];
         h[0] = (byte) replication.nodeId;
         FrameIO.putLong(h, 1, replication.replid);
         FrameIO.putLong(h, 9, from);
@@ -236,6 +236,8 @@ final class Feed {
             n++;
         }
         FrameIO.putInt(h, 17, n);
+        // after the vector, how many items follow: the subscriber sizes its index for them up front
+        at = FrameIO.putLong(h, at, replication.store.currItems());
         io.send(ReplicationFrames.FULL, h, at);
 
         ItemStore store = replication.store;

@@ -184,7 +184,7 @@ final class PeerLink {
             case ReplicationFrames.FULL -> {
                 readPosition(r);
                 state = "syncing";
-                receiveSnapshot(r);
+                receiveSnapshot(r, io.length());
                 fullResyncs++;
                 subscribedBefore = true;
                 replication.fullCopyFrom.add(peerNode);
@@ -209,11 +209,15 @@ final class PeerLink {
         streamOffset = FrameIO.getLong(r, 9);
     }
 
-    private void receiveSnapshot(byte[] header) throws IOException {
+    private void receiveSnapshot(byte[] header, int headerLength) throws IOException {
         int count = FrameIO.getInt(header, 17);
         long[][] vector = new long[count][];
         for (int i = 0, at = 21; i < count; i++, at += ReplicationFrames.VECTOR_ENTRY) {
             vector[i] = new long[] {header[at] & 0xFF, FrameIO.getLong(header, at + 1), FrameIO.getLong(header, at + 9)};
+        }
+        int itemsAt = 21 + count * ReplicationFrames.VECTOR_ENTRY;
+        if (headerLength >= itemsAt + 8) {
+            replication.store.index().presize(FrameIO.getLong(header, itemsAt));
         }
         byte[] ack = new byte[8];
         FrameIO.putLong(ack, 0, -1);

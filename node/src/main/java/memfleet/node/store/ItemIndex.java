@@ -181,6 +181,49 @@ public final class ItemIndex {
         return false;
     }
 
+    /**
+     * Before a bulk load into an empty index (a full copy from a peer that says how many items it holds):
+     * starts at the size that {@code items} would grow it to, so the load walks no long chains and
+     * migrates no buckets. Does nothing when the index holds anything or is not allowed to grow.
+     */
+    public void presize(long items) {
+        if (!expandable || items <= (mask + 1L) * 3 / 2) {
+            return;
+        }
+        int power = hashPower;
+        while (power < 31 && items > (1L << power) * 3 / 2) {
+            power++;
+        }
+        long grown = memfleet.node.os.Libc.mmapAnonymous(4L << power);
+        long old;
+        long oldSize;
+        lockAll();
+        try {
+            if (expanding || !empty()) {
+                old = grown;
+                oldSize = 1L << power;
+            } else {
+                old = table;
+                oldSize = mask + 1L;
+                table = grown;
+                mask = (1 << power) - 1;
+                hashPower = power;
+            }
+        } finally {
+            unlockAll();
+        }
+        memfleet.node.os.Libc.munmap(old, oldSize * 4);
+    }
+
+    private boolean empty() {
+        for (long b = 0; b <= mask; b++) {
+            if (NativeMemory.getInt(table + (b << 2)) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Doubles the table and moves every bucket now, in the calling thread (tests). */
     public void expand() {
         if (!expanding) {

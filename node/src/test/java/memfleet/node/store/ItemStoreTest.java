@@ -149,6 +149,24 @@ class ItemStoreTest {
     }
 
     @Test
+    void anEmptyIndexPresizesForABulkLoadAndAFullOneDoesNot() {
+        ItemIndex index = f.store.index();
+        int before = index.hashPower();
+        int n = (1 << before) * 4;
+        index.presize(n);
+        assertThat(index.hashPower()).as("sized so that n items need no expansion").isEqualTo(before + 2);
+        for (int i = 0; i < n; i++) {
+            f.set("key" + i, "v");
+        }
+        assertThat(index.wantsExpansion(f.store.currItems())).isFalse();
+        index.presize(n * 8L);
+        assertThat(index.hashPower()).as("an index holding items is left alone").isEqualTo(before + 2);
+        for (int i = 0; i < n; i++) {
+            assertThat(f.getString("key" + i)).isEqualTo("v");
+        }
+    }
+
+    @Test
     void indexDoublesIncrementallyWhileKeysAreSetDeletedReadAndWalked() {
         ItemIndex index = f.store.index();
         int before = index.hashPower();

@@ -10,7 +10,7 @@ package memfleet.protocol.replication;
  * <pre>
  * frame      = type:u8 length:u32 payload[length]          (big-endian)
  * SUBSCRIBE  = magic:u32 node:u8 replid:u64 wantFull:u8 count:u32 (node:u8 replid:u64 offset:u64)*count
- * FULL       = node:u8 replid:u64 offset:u64 count:u32 (node:u8 replid:u64 offset:u64)*count
+ * FULL       = node:u8 replid:u64 offset:u64 count:u32 (node:u8 replid:u64 offset:u64)*count items:u64
  * CONTINUE   = node:u8 replid:u64 offset:u64
  * REFUSED    = reason (UTF-8)
  * RECORDS    = senderClock:i32 offset:u64 record*           (offset of the first record)
