@@ -24,6 +24,7 @@ FULLCOPY_SERVER_MB=${FULLCOPY_SERVER_MB:-1200}
 FULLCOPY_TIMEOUT=${FULLCOPY_TIMEOUT:-600}
 RATE=${RATE:-15000}                # sets/s of the fixed-rate runs (0 = skip them); a group of three on one core must keep up
 RATE_REPEATS=${RATE_REPEATS:-$REPEATS}
+RATE_WARMUP=${RATE_WARMUP:-$((WARMUP + 5))}  # a fresh node's first seconds stall (JIT, first connections): an open loop needs them behind it
 LABEL=${LABEL:-replication}
 UPDATE_RESULTS=${UPDATE_RESULTS:-$((1 - NODE_CMD_OVERRIDDEN))}
 
@@ -48,7 +49,7 @@ fi
 
 read -r -a peer_counts <<<"$PEER_COUNTS"
 total=$((${#peer_counts[@]} * REPEATS))
-est=$(((total * (WARMUP + DURATION + 10) + (RATE > 0 ? ${#peer_counts[@]} * RATE_REPEATS * (WARMUP + DURATION + 10) : 0) + (RUN_FULLCOPY ? 120 : 0)) / 60 + 1))
+est=$(((total * (WARMUP + DURATION + 10) + (RATE > 0 ? ${#peer_counts[@]} * RATE_REPEATS * (RATE_WARMUP + DURATION + 10) : 0) + (RUN_FULLCOPY ? 120 : 0)) / 60 + 1))
 echo "memfleet replication bench: $total load runs of ${DURATION}s (+${WARMUP}s warm-up), full copy of ${FULLCOPY_MB} MB: about $est min" >&2
 echo "  A on CPU $SERVER_CPU, peers on CPU $PEER_CPU, memcaslap on CPU $CLIENT_CPU; raw output in $raw" >&2
 
@@ -184,10 +185,10 @@ rate_run() { # rate_run PEERS REP
   else
     local a0 a1 s0 s1 t0=0 t1=0 i
     taskset -c "$CLIENT_CPU" "$LOADGEN" -s "$HOST" -p "$(client_port 0)" -c "$CONNS" -r 0 -R "$RATE" -k 100000 -K 16 -V 100 \
-      -w "$WARMUP" -t "$DURATION" >"$raw/$tag.txt" 2>&1 &
+      -w "$RATE_WARMUP" -t "$DURATION" >"$raw/$tag.txt" 2>&1 &
     local cli=$!
     STARTED_PIDS+=("$cli")
-    sleep $((WARMUP + 1))
+    sleep $((RATE_WARMUP + 1))
     s0=$(stat_of_group "$(client_port 0)" "" cmd_set)
     a0=$(proc_ticks "${GROUP_PIDS[0]}")
     for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t0=$((t0 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
@@ -324,7 +325,7 @@ bench_secs=$((SECONDS - started))
     echo "### CPU per set at a fixed $RATE sets/s"
     echo
     echo "bench/loadgen, open loop, $CONNS connections, sets only (16-byte keys, 100-byte values, 100,000 keys), on CPU" \
-      "$CLIENT_CPU; ${WARMUP} s warm-up, then /proc ticks over A's \`cmd_set\` for $((DURATION - 2)) s. The same load" \
+      "$CLIENT_CPU; ${RATE_WARMUP} s warm-up, then /proc ticks over A's \`cmd_set\` for $((DURATION - 2)) s. The same load" \
       "whatever the peer count, so the ratio is what replication adds to each set (target: A ≤ 1.05× with one peer;" \
       "per node in a group of three ≤ 1.15× a pair's)."
     echo

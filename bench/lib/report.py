@@ -197,6 +197,9 @@ def cmd_summary(path):
 def replication_summary(path):
     """The Markdown table of bench/replication.sh's runs.tsv: medians per peer count, ratio to 0 peers."""
     rows = list(csv.DictReader(open(path), delimiter="\t"))
+    if not rows:
+        print("No closed-loop runs (REPEATS=0).")
+        return
     ok = [r for r in rows if r["status"] == "ok"]
     def med(rs, k):
         v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
@@ -237,6 +240,9 @@ def replication_summary(path):
 def rates_summary(path):
     """The Markdown table of bench/replication.sh's rates.tsv: CPU per set at one fixed rate, per peer count."""
     rows = list(csv.DictReader(open(path), delimiter="\t"))
+    if not rows:
+        print("No fixed-rate runs.")
+        return
     ok = [r for r in rows if r["status"] == "ok"]
     def med(rs, k):
         v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
