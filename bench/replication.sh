@@ -108,6 +108,28 @@ client_cmd() {
     -T 1 -c "$CONNS" -o 0.9)
 }
 
+# cpu_mark: "sets a_ticks peers_ticks" now — A's cmd_set, A's /proc ticks, the sum of its peers' ticks.
+cpu_mark() {
+  local i t=0 sets
+  for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t=$((t + $(proc_ticks "${GROUP_PIDS[i]}"))); done
+  sets=$(stat_of_group "$(client_port 0)" "" cmd_set)
+  echo "${sets:--} $(proc_ticks "${GROUP_PIDS[0]}") $t"
+}
+
+# us_per_set MARK0 MARK1: "a_us group_us" — A's own CPU per set, and the whole group's, over the client
+# sets A counted between the two marks; "— —" when A's cmd_set could not be read.
+us_per_set() {
+  local s0 a0 p0 s1 a1 p1
+  read -r s0 a0 p0 <<<"$1"
+  read -r s1 a1 p1 <<<"$2"
+  if [[ $s0 == - || $s1 == - ]] || ((s1 <= s0)); then
+    echo "— —"
+    return
+  fi
+  awk -v a=$((a1 - a0)) -v g=$((a1 - a0 + p1 - p0)) -v n=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.2f %.2f\n", 1e6 * a / hz / n, 1e6 * g / hz / n }'
+}
+
 n=0
 load_run() { # load_run PEERS REP
   local peers=$1 rep=$2 size=$(($1 + 1)) tag="p$1-r$2" status=ok
@@ -120,11 +142,8 @@ load_run() { # load_run PEERS REP
     "${CLIENT[@]}" -t "${WARMUP}s" >"$raw/$tag.warmup.txt" 2>&1 &
     STARTED_PIDS+=("$!")
     wait_bounded "$!" $((WARMUP + 30)) || echo "  warm-up client exited with $?" >&2
-    local t0=0 t1=0 a0 a1 s0 s1 pid i
-    # CPU per set: A's own ticks, and the whole group's, over the client sets A counted meanwhile
-    s0=$(stat_of_group "$(client_port 0)" "" cmd_set)
-    a0=$(proc_ticks "${GROUP_PIDS[0]}")
-    for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t0=$((t0 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
+    local mark0 mark1 pid
+    mark0=$(cpu_mark)
     "${CLIENT[@]}" -t "${DURATION}s" -S 1s >"$raw/$tag.txt" 2>&1 &
     local cli=$!
     STARTED_PIDS+=("$cli")
@@ -142,17 +161,15 @@ load_run() { # load_run PEERS REP
       STARTED_PIDS+=("$!")
     fi
     sleep $((DURATION - 1))
-    for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t1=$((t1 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
-    a1=$(proc_ticks "${GROUP_PIDS[0]}")
-    s1=$(stat_of_group "$(client_port 0)" "" cmd_set)
-    if [[ -n $s0 && -n $s1 ]] && ((s1 > s0)); then
-      read -r aus gus < <(awk -v a=$((a1 - a0)) -v g=$((a1 - a0 + t1 - t0)) -v n=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.2f %.2f\n", 1e6 * a / hz / n, 1e6 * g / hz / n }')
-    fi
+    mark1=$(cpu_mark)
+    read -r aus gus < <(us_per_set "$mark0" "$mark1")
     wait_bounded "$cli" 40 || status="fail: client exit $?"
     for pid in "${samplers[@]}"; do wait_bounded "$pid" 30 || status="fail: lag sampler exit $?"; done
     if ((peers > 0)); then
-      pcpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v d=$((DURATION - 1)) 'BEGIN { printf "%.0f", 100 * t / hz / d }')
+      local p0 p1
+      read -r _ _ p0 <<<"$mark0"
+      read -r _ _ p1 <<<"$mark1"
+      pcpu=$(awk -v t=$((p1 - p0)) -v hz="$(getconf CLK_TCK)" -v d=$((DURATION - 1)) 'BEGIN { printf "%.0f", 100 * t / hz / d }')
       # the worst peer's lag at each percentile: A's lag_ms per peer, sampled every 100 ms
       read -r lag50 lag99 lagmax < <(awk 'BEGIN { a = b = c = -1 } $1 ~ /lag_ms/ && $2 != "-" {
           if ($2 + 0 > a) a = $2 + 0; if ($3 + 0 > b) b = $3 + 0; if ($4 + 0 > c) c = $4 + 0; seen = 1 }
@@ -183,23 +200,16 @@ rate_run() { # rate_run PEERS REP
   if ! group_up "$size" "$tag"; then
     status="fail: group did not start"
   else
-    local a0 a1 s0 s1 t0=0 t1=0 i
+    local mark0 mark1
     taskset -c "$CLIENT_CPU" "$LOADGEN" -s "$HOST" -p "$(client_port 0)" -c "$CONNS" -r 0 -R "$RATE" -k 100000 -K 16 -V 100 \
       -w "$RATE_WARMUP" -t "$DURATION" >"$raw/$tag.txt" 2>&1 &
     local cli=$!
     STARTED_PIDS+=("$cli")
     sleep $((RATE_WARMUP + 1))
-    s0=$(stat_of_group "$(client_port 0)" "" cmd_set)
-    a0=$(proc_ticks "${GROUP_PIDS[0]}")
-    for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t0=$((t0 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
+    mark0=$(cpu_mark)
     sleep $((DURATION - 2))
-    for ((i = 1; i < ${#GROUP_PIDS[@]}; i++)); do t1=$((t1 + $(proc_ticks "${GROUP_PIDS[i]}"))); done
-    a1=$(proc_ticks "${GROUP_PIDS[0]}")
-    s1=$(stat_of_group "$(client_port 0)" "" cmd_set)
-    if [[ -n $s0 && -n $s1 ]] && ((s1 > s0)); then
-      read -r aus gus < <(awk -v a=$((a1 - a0)) -v g=$((a1 - a0 + t1 - t0)) -v n=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { printf "%.2f %.2f\n", 1e6 * a / hz / n, 1e6 * g / hz / n }')
-    fi
+    mark1=$(cpu_mark)
+    read -r aus gus < <(us_per_set "$mark0" "$mark1")
     local rc=0
     wait_bounded "$cli" $((DURATION + 30)) || rc=$?
     # exit 3 with no errors: a few requests of the schedule were never sent; more than 0.1 % fails the run
@@ -223,9 +233,11 @@ rate_run() { # rate_run PEERS REP
     "$RATE" "$peers" "$rep" "${ops_s:-—}" "${p99:-—}" "$aus" "$gus" "$status" >&2
 }
 
-started=$SECONDS
-if ((RATE > 0)); then
-  for ((rep = 1; rep <= RATE_REPEATS; rep++)); do
+# each_run FN COUNT: FN PEERS REP for every peer count, COUNT times, alternating the order of the peer
+# counts so that a drift of the machine favours none
+each_run() {
+  local fn=$1 count=$2 rep i peers order
+  for ((rep = 1; rep <= count; rep++)); do
     order=("${peer_counts[@]}")
     if ((rep % 2 == 0)); then
       order=()
@@ -233,23 +245,14 @@ if ((RATE > 0)); then
     fi
     for peers in "${order[@]}"; do
       wait_for_quiet
-      rate_run "$peers" "$rep"
+      "$fn" "$peers" "$rep"
     done
   done
-fi
+}
 
-for ((rep = 1; rep <= REPEATS; rep++)); do
-  # alternate the order of the peer counts, so a drift of the machine favours none
-  order=("${peer_counts[@]}")
-  if ((rep % 2 == 0)); then
-    order=()
-    for ((i = ${#peer_counts[@]} - 1; i >= 0; i--)); do order+=("${peer_counts[i]}"); done
-  fi
-  for peers in "${order[@]}"; do
-    wait_for_quiet
-    load_run "$peers" "$rep"
-  done
-done
+started=$SECONDS
+if ((RATE > 0)); then each_run rate_run "$RATE_REPEATS"; fi
+each_run load_run "$REPEATS"
 
 # Full copy: A filled with FULLCOPY_MB of values, then B started empty with A in its -x. B opens
 # its client port once its copy is complete; then both report in_sync. A on SERVER_CPU, B on
@@ -306,6 +309,12 @@ if [[ $RUN_FULLCOPY == 1 ]]; then
 fi
 bench_secs=$((SECONDS - started))
 
+tsv_table() { # tsv_table FILE: a TSV with a header line as a Markdown table
+  echo "| $(head -n 1 "$1" | sed 's/\t/ | /g') |"
+  echo "|$(head -n 1 "$1" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf "---|" }')"
+  tail -n +2 "$1" | sed 's/^/| /; s/\t/ | /g; s/$/ |/'
+}
+
 {
   echo "# memfleet replication — $stamp"
   echo
@@ -334,14 +343,10 @@ bench_secs=$((SECONDS - started))
   fi
   echo "<details><summary>Every run</summary>"
   echo
-  echo "| $(head -n 1 "$runs" | sed 's/\t/ | /g') |"
-  echo "|$(head -n 1 "$runs" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf "---|" }')"
-  tail -n +2 "$runs" | sed 's/^/| /; s/\t/ | /g; s/$/ |/'
+  tsv_table "$runs"
   if ((RATE > 0)); then
     echo
-    echo "| $(head -n 1 "$rates" | sed 's/\t/ | /g') |"
-    echo "|$(head -n 1 "$rates" | awk -F'\t' '{ for (i = 1; i <= NF; i++) printf "---|" }')"
-    tail -n +2 "$rates" | sed 's/^/| /; s/\t/ | /g; s/$/ |/'
+    tsv_table "$rates"
   fi
   echo
   echo "</details>"

@@ -90,6 +90,11 @@ def med(values):
     return statistics.median(vals) if vals else None
 
 
+def med_of(rows, key):
+    """The median of column `key` over TSV rows, skipping empty and dash cells."""
+    return med(num(r[key]) for r in rows)
+
+
 def fmt(v, digits=0):
     if v is None:
         return "—"
@@ -201,28 +206,25 @@ def replication_summary(path):
         print("No closed-loop runs (REPEATS=0).")
         return
     ok = [r for r in rows if r["status"] == "ok"]
-    def med(rs, k):
-        v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
-        return statistics.median(v) if v else None
     def fmt(x, d=0):
         return "—" if x is None else f"{x:,.{d}f}"
-    base = med([r for r in ok if r["peers"] == "0"], "ops_s")
+    base = med_of([r for r in ok if r["peers"] == "0"], "ops_s")
     cpu = "a_us_per_set" in rows[0]  # runs.tsv files from before the CPU columns have none
-    base_a = med([r for r in ok if r["peers"] == "0"], "a_us_per_set") if cpu else None
+    base_a = med_of([r for r in ok if r["peers"] == "0"], "a_us_per_set") if cpu else None
     print("| peers | ops/s (median) | **ratio vs 0 peers** | runs (ops/s) | p99 µs | A's lag_ms p50 / p99 / max | probe lag ms p50 / p99 / max | peers' CPU % of a core "
           "| A's CPU µs per set (**vs 0 peers**) | group's CPU µs per set |")
     print("|---:|---:|---:|---|---:|---|---|---:|---:|---:|")
     for p in sorted({r["peers"] for r in rows}, key=int):
         rs = [r for r in ok if r["peers"] == p]
-        ops = med(rs, "ops_s")
+        ops = med_of(rs, "ops_s")
         ratio = f"**{ops / base:.2f}**" if ops and base else "—"
         each = ", ".join(f"{int(r['ops_s']):,}" for r in rs)
-        lag = "—" if p == "0" else f"{fmt(med(rs, 'lag_ms_p50'))} / {fmt(med(rs, 'lag_ms_p99'))} / {fmt(med(rs, 'lag_ms_max'))}"
-        probe = "—" if p == "0" else f"{fmt(med(rs, 'probe_p50_ms'), 2)} / {fmt(med(rs, 'probe_p99_ms'), 2)} / {fmt(med(rs, 'probe_max_ms'), 2)}"
-        a_us = med(rs, "a_us_per_set") if cpu else None
-        g_us = med(rs, "group_us_per_set") if cpu else None
+        lag = "—" if p == "0" else f"{fmt(med_of(rs, 'lag_ms_p50'))} / {fmt(med_of(rs, 'lag_ms_p99'))} / {fmt(med_of(rs, 'lag_ms_max'))}"
+        probe = "—" if p == "0" else f"{fmt(med_of(rs, 'probe_p50_ms'), 2)} / {fmt(med_of(rs, 'probe_p99_ms'), 2)} / {fmt(med_of(rs, 'probe_max_ms'), 2)}"
+        a_us = med_of(rs, "a_us_per_set") if cpu else None
+        g_us = med_of(rs, "group_us_per_set") if cpu else None
         a_cell = fmt(a_us, 2) + (f" (**{a_us / base_a:.2f}**)" if a_us and base_a else "")
-        print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med(rs, 'peer_cpu_pct'))} "
+        print(f"| {p} | {fmt(ops)} | {ratio} | {each} | {fmt(med_of(rs, 'p99_us'))} | {lag} | {probe} | {fmt(med_of(rs, 'peer_cpu_pct'))} "
               f"| {a_cell} | {fmt(g_us, 2)} |")
     bad = [r for r in rows if r["status"] != "ok"]
     print()
@@ -244,28 +246,25 @@ def rates_summary(path):
         print("No fixed-rate runs.")
         return
     ok = [r for r in rows if r["status"] == "ok"]
-    def med(rs, k):
-        v = [float(r[k]) for r in rs if r[k] not in ("", "—", "-")]
-        return statistics.median(v) if v else None
     def cell(x, base, d=2):
         if x is None:
             return "—"
         return f"{x:,.{d}f}" + (f" (**{x / base:.2f}**)" if base else "")
-    base_a = med([r for r in ok if r["peers"] == "0"], "a_us_per_set")
-    pair = med([r for r in ok if r["peers"] == "1"], "group_us_per_set")
+    base_a = med_of([r for r in ok if r["peers"] == "0"], "a_us_per_set")
+    pair = med_of([r for r in ok if r["peers"] == "1"], "group_us_per_set")
     print("| peers | sets/s achieved | p99 µs | A's CPU µs per set (**vs 0 peers**) | A's runs | group's CPU µs per set "
           "| per node (**vs a pair's per node**) |")
     print("|---:|---:|---:|---:|---|---:|---:|")
     for p in sorted({r["peers"] for r in rows}, key=int):
         rs = [r for r in ok if r["peers"] == p]
-        a = med(rs, "a_us_per_set")
-        g = med(rs, "group_us_per_set")
+        a = med_of(rs, "a_us_per_set")
+        g = med_of(rs, "group_us_per_set")
         nodes = int(p) + 1
         per_node = g / nodes if g is not None else None
         vs_pair = pair / 2 if pair and p not in ("0", "1") else None
         each = ", ".join(r["a_us_per_set"] for r in rs)
-        ops = med(rs, "ops_s")
-        p99 = med(rs, "p99_us")
+        ops = med_of(rs, "ops_s")
+        p99 = med_of(rs, "p99_us")
         print(f"| {p} | {'—' if ops is None else f'{ops:,.0f}'} | {'—' if p99 is None else f'{p99:,.0f}'} "
               f"| {cell(a, base_a)} | {each} | {'—' if g is None else f'{g:,.2f}'} | {cell(per_node, vs_pair)} |")
     bad = [r for r in rows if r["status"] != "ok"]
