@@ -11,8 +11,8 @@ import java.net.Socket;
 import memfleet.protocol.replication.ReplicationFrames;
 
 /**
- * Frames over one replication socket (see {@link ReplicationFrames}): blocking, for virtual threads.
- * One thread reads, one writes; a read waits at most the socket's timeout.
+ * Frames over one replication socket (see {@link ReplicationFrames}), blocking: one platform thread reads,
+ * one writes; a read waits at most the socket's timeout.
  */
 final class FrameIO implements Closeable {
     private final Socket socket;
