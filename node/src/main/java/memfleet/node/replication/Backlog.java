@@ -122,6 +122,37 @@ final class Backlog {
     }
 
     /**
+     * Appends {@code len} bytes of whole records already encoded at {@code src} (a frame of another node's
+     * stream, for a {@link Mirror}); a batch larger than the whole ring leaves it empty at the batch's end.
+     */
+    void appendRecords(long src, long len) {
+        lock();
+        try {
+            long at = reserve(len);
+            if (at >= 0) {
+                put(at, src, len);
+                publish(at + len);
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Empties the ring; the next record appended will be at {@code offset} (a mirror that lost its place).
+     * Readers must not run meanwhile (a {@link Mirror} serializes them with its monitor).
+     */
+    void restartAt(long offset) {
+        lock();
+        try {
+            head = offset;
+            oldest = offset;
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
      * Makes room for {@code len} bytes at {@link #head}, dropping the oldest records; returns the offset,
      * or -1 when the record is larger than the whole ring (then nothing before it can be resumed from).
      */

@@ -207,12 +207,63 @@ final class Feed {
                             replication.ackedBy.put(subscriberNode, off);
                             replication.acksAdvanced();
                         }
+                    } else if (type == ReplicationFrames.REPAIR && io.length() >= 17) {
+                        byte[] r = io.payload();
+                        serveRepair(r[0] & 0xFF, FrameIO.getLong(r, 1), FrameIO.getLong(r, 9));
                     }
                 }
             } catch (IOException e) {
                 cut(e.getMessage() == null ? "the subscriber went away" : e.getMessage());
             }
         });
+    }
+
+    /**
+     * Answers a REPAIR: the subscriber has lost its link to {@code origin} and asks for that origin's
+     * records from {@code from}, which this node's {@link Mirror} may hold. Sends them as MIRRORED frames of
+     * at most {@link #CHUNK} bytes up to the mirror's head (nothing when it does not hold {@code from}).
+     * Runs on the ack reader: a repair is rare, and acknowledgements wait meanwhile, which is harmless.
+     */
+    private void serveRepair(int origin, long replid, long from) throws IOException {
+        Mirror mirror = replication.mirrors.get(origin);
+        if (mirror == null || origin == subscriberNode) {
+            return;
+        }
+        long size = CHUNK;
+        long scratch = Libc.mmapAnonymous(size);
+        try {
+            byte[] head = new byte[4 + 1 + 8 + 8];
+            byte[] body = new byte[CHUNK];
+            boolean served = false;
+            while (!closed) {
+                long n = mirror.read(replid, from, scratch, size);
+                if (n < -1) {
+                    Libc.munmap(scratch, size);
+                    size = -(n + 2);
+                    scratch = Libc.mmapAnonymous(size);
+                    continue;
+                }
+                if (n <= 0) {
+                    break;
+                }
+                if (body.length < n) {
+                    body = new byte[(int) n];
+                }
+                NativeMemory.copyToArray(scratch, body, 0, (int) n);
+                FrameIO.putInt(head, 0, mirror.originClock(replication.store.clock().now()));
+                head[4] = (byte) origin;
+                FrameIO.putLong(head, 5, replid);
+                FrameIO.putLong(head, 13, from);
+                io.send(ReplicationFrames.MIRRORED, head, head.length, body, (int) n);
+                from += n;
+                served = true;
+            }
+            if (served) {
+                replication.repairsServed.incrementAndGet();
+            }
+        } finally {
+            Libc.munmap(scratch, size);
+        }
     }
 
     /** FULL with this node's position vector, then every live item, then SNAPSHOT_END. */

@@ -20,12 +20,17 @@ final class PeerLink {
     private static final int CONNECT_TIMEOUT_MILLIS = 1000;
     private static final long MIN_BACKOFF = 100;
     private static final long MAX_BACKOFF = 2000;
+    private static final long REPAIR_RETRY_MILLIS = 2000;
+    /** MIRRORED's fields before its records. */
+    private static final int MIRRORED_HEADER = 4 + 1 + 8 + 8;
+    private static final java.lang.invoke.VarHandle LE_INT = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final Replication replication;
     private final String address;
     private final String host;
     private final int port;
-    private FrameIO io;
+    private volatile FrameIO io;
     private Thread thread;
     private volatile String state = "connecting";
     volatile int peerNode = -1;
@@ -37,6 +42,8 @@ final class PeerLink {
     /** This link has subscribed before: a later CONTINUE is a resume after a cut. */
     private boolean subscribedBefore;
     private long streamOffset;
+    /** Per origin: {replid, from, when} of the last REPAIR sent on this link. */
+    private final java.util.Map<Integer, long[]> repairAsked = new java.util.concurrent.ConcurrentHashMap<>();
     /** Native copy of a frame's records, so keys and values have addresses for the store. */
     private long scratch;
     private long scratchSize;
@@ -228,7 +235,7 @@ final class PeerLink {
             }
             if (type == ReplicationFrames.SNAPSHOT) {
                 int senderClock = FrameIO.getInt(io.payload(), 0);
-                apply(io.payload(), 4, io.length() - 4, senderClock);
+                appliedOps += apply(io.payload(), 4, io.length() - 4, senderClock);
             } else if (type != ReplicationFrames.PING) {
                 throw new IOException("unexpected replication frame " + type + " in a full copy");
             }
@@ -261,9 +268,15 @@ final class PeerLink {
                 if (offset != streamOffset) {
                     throw new IOException("stream gap: expected offset " + streamOffset + ", got " + offset);
                 }
-                apply(p, 12, io.length() - 12, senderClock);
-                streamOffset += io.length() - 12;
-                replication.applied.put(peerNode, new long[] {peerReplid, streamOffset});
+                int len = io.length() - 12;
+                appliedOps += apply(p, 12, len, senderClock);
+                if (len > 0 && replication.mirroring()) {
+                    replication.mirror(peerNode, peerReplid, offset, scratch, len, senderClock);
+                }
+                streamOffset += len;
+                replication.advance(peerNode, peerReplid, streamOffset);
+            } else if (type == ReplicationFrames.MIRRORED) {
+                applyMirrored(p, io.length());
             } else if (type != ReplicationFrames.PING) {
                 throw new IOException("unexpected replication frame " + type);
             }
@@ -272,10 +285,73 @@ final class PeerLink {
         }
     }
 
-    /** Applies the records in {@code p[from, from + len)}; their exptimes are on the sender's clock. */
-    private void apply(byte[] p, int from, int len, int senderClock) {
-        if (len <= 0) {
+    /**
+     * Another peer's answer to {@link #requestRepair}: records of an origin this node has lost its link to,
+     * from that peer's {@link Mirror}. Applied from the position this node holds (the frame may start
+     * before it), then the position moves past them, so the link to the origin resumes after them.
+     */
+    private void applyMirrored(byte[] p, int length) {
+        int originClock = FrameIO.getInt(p, 0);
+        int origin = p[4] & 0xFF;
+        long replid = FrameIO.getLong(p, 5);
+        long offset = FrameIO.getLong(p, 13);
+        long[] have = replication.applied.get(origin);
+        if (have == null || have[0] != replid || offset > have[1]) {
+            return; // another incarnation of the origin, or a gap: of no use here
+        }
+        int at = MIRRORED_HEADER;
+        while (offset < have[1] && at + MutationRecord.HEADER <= length) {
+            long len = MutationRecord.length(p[at + MutationRecord.NKEY] & 0xFF, (int) LE_INT.get(p, at + MutationRecord.NBYTES));
+            at += (int) len;
+            offset += len;
+        }
+        if (offset != have[1] || at >= length) {
+            return; // held already, or the position is not on a record boundary of this frame
+        }
+        int len = length - at;
+        long ops = apply(p, at, len, originClock);
+        replication.repairedOps.addAndGet(ops);
+        if (replication.mirroring()) {
+            replication.mirror(origin, replid, offset, scratch, len, originClock);
+        }
+        replication.advance(origin, replid, offset + len);
+    }
+
+    /**
+     * Asks this link's peer for {@code origin}'s records of incarnation {@code replid} from {@code from}
+     * (this node has no live link to the origin). Asked again for the same position only after {@link
+     * #REPAIR_RETRY_MILLIS}, so an answer still in flight is not asked for twice.
+     */
+    void requestRepair(int origin, long replid, long from) {
+        long now = System.currentTimeMillis();
+        long[] last = repairAsked.get(origin);
+        if (last != null && last[0] == replid && last[1] == from && now - last[2] < REPAIR_RETRY_MILLIS) {
             return;
+        }
+        FrameIO link = io;
+        if (link == null) {
+            return;
+        }
+        byte[] r = new byte[17];
+        r[0] = (byte) origin;
+        FrameIO.putLong(r, 1, replid);
+        FrameIO.putLong(r, 9, from);
+        try {
+            link.send(ReplicationFrames.REPAIR, r, r.length);
+            repairAsked.put(origin, new long[] {replid, from, now});
+            replication.repairsRequested.incrementAndGet();
+        } catch (IOException e) {
+            // the link is going down: its own thread sees it and redials
+        }
+    }
+
+    /**
+     * Applies the records in {@code p[from, from + len)}, whose exptimes are on the sender's clock; returns
+     * how many there were. Leaves their native copy in {@link #scratch}.
+     */
+    private long apply(byte[] p, int from, int len, int senderClock) {
+        if (len <= 0) {
+            return 0;
         }
         if (scratchSize < len) {
             if (scratch != 0) {
@@ -289,6 +365,7 @@ final class PeerLink {
         int now = replication.store.clock().now();
         long at = scratch;
         long end = scratch + len;
+        long ops = 0;
         while (at + MutationRecord.HEADER <= end) {
             byte op = NativeMemory.getByte(at + MutationRecord.OP);
             int nkey = NativeMemory.getByte(at + MutationRecord.NKEY) & 0xFF;
@@ -309,8 +386,9 @@ final class PeerLink {
                 case MutationRecord.FLUSH -> remote.flush(exptime == 0 ? 0 : local, version);
                 default -> { }
             }
-            appliedOps++;
+            ops++;
             at += MutationRecord.length(nkey, nbytes);
         }
+        return ops;
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import memfleet.node.config.Settings;
 import memfleet.node.store.CasClock;
@@ -41,6 +42,11 @@ public final class Replication implements MutationLog {
     /** Nodes a full copy came from: their data may include writes from nodes that are gone. */
     final Set<Integer> fullCopyFrom = ConcurrentHashMap.newKeySet();
     final Set<Feed> feeds = ConcurrentHashMap.newKeySet();
+    /** Groups of three or more: per origin node, the recent part of its stream as applied here. */
+    final Map<Integer, Mirror> mirrors = new ConcurrentHashMap<>();
+    final AtomicLong repairsRequested = new AtomicLong();
+    final AtomicLong repairsServed = new AtomicLong();
+    final AtomicLong repairedOps = new AtomicLong();
     /** Per subscriber node: the last offset it acknowledged of this node's stream, kept across reconnects. */
     final Map<Integer, Long> ackedBy = new ConcurrentHashMap<>();
     private final List<PeerLink> links = new ArrayList<>();
@@ -62,9 +68,9 @@ public final class Replication implements MutationLog {
         for (String peer : settings.replicationPeers) {
             links.add(new PeerLink(this, peer, connectPort));
         }
-        // in a group of three or more, what a node applies goes on to its other peers: a write whose origin
-        // died before sending it to everyone still reaches every survivor (in a pair there is nobody to tell)
-        this.remote = links.size() >= 2 ? new RemoteWrites(store, this) : new RemoteWrites(store);
+        // what a node applies is not passed on: each write goes from its origin to every peer once, and in a
+        // group of three or more a node that loses an origin fetches what it missed from the others' mirrors
+        this.remote = new RemoteWrites(store);
     }
 
     /** A node id from the host name and ports, for nodes not given {@code --node-id}. */
@@ -160,6 +166,59 @@ public final class Replication implements MutationLog {
                     f.cut("no acknowledgement from the subscriber for " + (now - f.lastHeard) + " ms");
                 }
             }
+            repairMissing();
+        }
+    }
+
+    /**
+     * For every origin whose stream this node has applied but has no live link to now (it died, or the
+     * network between the two is cut): asks every peer it does reach for that origin's records past the
+     * position applied here. A write the origin got acknowledged by one peer before it died so reaches
+     * every survivor, and nothing is relayed while every link is up.
+     */
+    private void repairMissing() {
+        if (links.size() < 2) {
+            return;
+        }
+        for (var e : applied.entrySet()) {
+            int origin = e.getKey();
+            if (origin == nodeId || linkedTo(origin)) {
+                continue;
+            }
+            long[] at = e.getValue();
+            for (PeerLink link : links) {
+                if (link.peerNode != origin && link.state().equals("up")) {
+                    link.requestRepair(origin, at[0], at[1]);
+                }
+            }
+        }
+    }
+
+    private boolean linkedTo(int node) {
+        for (PeerLink link : links) {
+            if (link.peerNode == node && link.state().equals("up")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this node keeps {@link Mirror}s (a group of three or more). */
+    boolean mirroring() {
+        return links.size() >= 2;
+    }
+
+    /** Keeps a frame of {@code origin}'s records just applied (see {@link Mirror#append}). */
+    void mirror(int origin, long replid, long offset, long src, long len, int originClock) {
+        mirrors.computeIfAbsent(origin, o -> new Mirror(settings.replBacklogSize))
+                .append(replid, offset, src, len, originClock, store.clock().now());
+    }
+
+    /** Records that this node has applied {@code origin}'s stream up to {@code offset}; never moves back. */
+    void advance(int origin, long replid, long offset) {
+        long[] have = applied.get(origin);
+        if (have == null || have[0] != replid || have[1] < offset) {
+            applied.compute(origin, (o, v) -> v == null || v[0] != replid || v[1] < offset ? new long[] {replid, offset} : v);
         }
     }
 
@@ -265,6 +324,9 @@ public final class Replication implements MutationLog {
         stat(sb, ReplicationStats.BACKLOG_SIZE, backlog.capacity());
         stat(sb, ReplicationStats.BACKLOG_FIRST_OFFSET, backlog.oldest());
         stat(sb, ReplicationStats.MIN_ACKS, settings.minAcks);
+        stat(sb, ReplicationStats.REPAIRS_REQUESTED, repairsRequested.get());
+        stat(sb, ReplicationStats.REPAIRS_SERVED, repairsServed.get());
+        stat(sb, ReplicationStats.REPAIRED_OPS, repairedOps.get());
         List<Feed> unmatched = new ArrayList<>(feeds);
         stat(sb, ReplicationStats.PEERS, links.size());
         int i = 0;

@@ -16,21 +16,8 @@ public final class RemoteWrites {
     public static final int TOO_LARGE = 3;
 
     private final ItemStore store;
-    /** In groups of three or more: where writes that changed this node are passed on (relayed), else null. */
-    private final MutationLog relay;
-
     public RemoteWrites(ItemStore store) {
-        this(store, null);
-    }
-
-    /**
-     * With {@code relay}, every peer write that changes this node is logged again for this node's own
-     * peers, so a write that reached only some nodes of a group (its origin died mid-stream) still reaches
-     * all. A write that changes nothing (already here, or older) is not passed on, which ends the relay.
-     */
-    public RemoteWrites(ItemStore store, MutationLog relay) {
         this.store = store;
-        this.relay = relay;
     }
 
     /**
@@ -63,9 +50,6 @@ public final class RemoteWrites {
                 store.unlink(old, hv);
             }
             store.link(it, hv, version);
-            if (relay != null) {
-                relay.stored(it);
-            }
             return APPLIED;
         } finally {
             lock.unlock();
@@ -79,14 +63,11 @@ public final class RemoteWrites {
         lock.lock();
         try {
             store.casClock().observe(version);
-            boolean newer = store.tombstones.put(hv, key, nkey, version);
+            store.tombstones.put(hv, key, nkey, version);
             long old = store.get(hv, key, nkey);
             boolean removed = old > 0 && Item.cas(old) <= version;
             if (removed) {
                 store.unlink(old, hv);
-            }
-            if (relay != null && (removed || (newer && old <= 0))) {
-                relay.deleted(key, nkey, version);
             }
             return removed;
         } finally {
@@ -116,8 +97,8 @@ public final class RemoteWrites {
         store.casClock().observe(version);
         if (at > store.clock().now()) {
             store.flushAll(at - store.clock().now(), false);
-        } else if (store.flushBefore(version) && relay != null) {
-            relay.flushed(0, version);
+        } else {
+            store.flushBefore(version);
         }
     }
 

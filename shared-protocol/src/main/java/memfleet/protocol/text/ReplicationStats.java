@@ -22,6 +22,10 @@ public record ReplicationStats(boolean enabled, int nodeId, String state, String
     public static final String BACKLOG_SIZE = "backlog_size";
     public static final String BACKLOG_FIRST_OFFSET = "backlog_first_offset";
     public static final String MIN_ACKS = "min_acks";
+    /** Group-level repair: REPAIR requests this node sent, requests it answered with records, records it applied from them. */
+    public static final String REPAIRS_REQUESTED = "repairs_requested";
+    public static final String REPAIRS_SERVED = "repairs_served";
+    public static final String REPAIRED_OPS = "repaired_ops";
     public static final String PEERS = "peers";
     public static final String PEER_ADDRESS = "address";
     public static final String PEER_NODE_ID = "node_id";

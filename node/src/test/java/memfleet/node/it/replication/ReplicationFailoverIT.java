@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Nodes dying and coming back: {@code kill -9} under write load leaves the others serving and replicating;
- * with {@code --min-acks 1} every acknowledged write survives the writer's death; {@code --min-acks} times out
+ * with {@code --min-acks 1} every acknowledged write survives the writer's death, also on a survivor that never got
+ * it from the writer (it repairs from the peer that did); {@code --min-acks} times out
  * with {@code SERVER_ERROR replication timeout} when no peer answers; a node restarted with the same flags fetches
  * a full copy, also while its peer keeps taking writes, and ends with the same digest.
  */
@@ -208,6 +209,45 @@ class ReplicationFailoverIT {
             }
             assertThat(pair.peerStat(1, 0, "full_resyncs")).as("full copies B received after its restart")
                     .isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWriteOnlyOnePeerGotReachesTheOtherSurvivorWhenItsOriginDies() throws Exception {
+        try (ReplicaGroup group = new ReplicaGroup(run, 3)) {
+            // B reaches A through a proxy; C reaches A directly
+            FaultProxy bToA = group.proxy(1, 0);
+            try {
+                group.args(0, "--min-acks=1").startAll();
+                group.awaitInSync(Duration.ofSeconds(30));
+                bToA.stall(); // A's stream to B stops; C still acknowledges every write of A
+                List<String> keys = new ArrayList<>();
+                try (TextClient a = group.client(0)) {
+                    for (int i = 0; i < 300; i++) {
+                        String key = "only-c:" + i;
+                        assertThat(a.set(key, VALUE)).as("set %s on A", key).isEqualTo("STORED");
+                        keys.add(key);
+                    }
+                }
+                try (TextClient b = group.client(1)) {
+                    assertThat(b.getMulti(keys)).as("A's writes on B while its link is stalled").isEmpty();
+                }
+                group.kill(0);
+                // nothing carries A's writes to B but C's mirror of A's stream: no node relays in normal operation
+                await("A's writes on B after A died").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .untilAsserted(() -> {
+                            try (TextClient b = group.client(1)) {
+                                assertThat(b.getMulti(keys)).hasSize(keys.size());
+                            }
+                        });
+                assertThat(Long.parseLong(group.replication(1).get("repaired_ops"))).as("records B repaired from C")
+                        .isGreaterThanOrEqualTo(keys.size());
+                assertThat(Long.parseLong(group.replication(2).get("repairs_served"))).as("repairs C served")
+                        .isGreaterThanOrEqualTo(1);
+                group.awaitEqualDigests(1, 2);
+            } finally {
+                bToA.close();
+            }
         }
     }
 }
