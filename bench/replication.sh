@@ -20,6 +20,7 @@ EXTRA_SERVER_FLAGS=${EXTRA_SERVER_FLAGS:-}
 RUN_FULLCOPY=${RUN_FULLCOPY:-1}
 FULLCOPY_MB=${FULLCOPY_MB:-1024}   # megabytes of values written to A before B joins
 FULLCOPY_VALUE=${FULLCOPY_VALUE:-1000}
+FULLCOPY_CONTENT=${FULLCOPY_CONTENT:-same}  # same (one byte repeated), text (differs per item, compresses ~2x) or random
 FULLCOPY_SERVER_MB=${FULLCOPY_SERVER_MB:-1200}
 FULLCOPY_TIMEOUT=${FULLCOPY_TIMEOUT:-600}
 RATE=${RATE:-15000}                # sets/s of the fixed-rate runs (0 = skip them); a group of three on one core must keep up
@@ -259,6 +260,7 @@ each_run load_run "$REPEATS"
 # CLIENT_CPU (each has a core of its own, as on two machines).
 fc_status="not run"
 fc_keys="" fc_fill_s="" fc_bytes="" fc_items="" fc_ready_s="" fc_sync_s="" fc_digest="" fc_rss_a="" fc_rss_b="" fc_mb_s=""
+fc_frame="" fc_wire=""
 if [[ $RUN_FULLCOPY == 1 ]]; then
   fc_status=ok
   echo "full copy: filling A with $FULLCOPY_MB MB of ${FULLCOPY_VALUE}-byte values" >&2
@@ -270,7 +272,7 @@ if [[ $RUN_FULLCOPY == 1 ]]; then
     a_pid=$SERVER_PID
     SERVER_PID=
     fill=$(taskset -c "$CLIENT_CPU" "${MCTOOL[@]}" --host "$HOST" --port "$(client_port 0)" fillbytes \
-      --megabytes "$FULLCOPY_MB" --value-size "$FULLCOPY_VALUE" --timeout "$FULLCOPY_TIMEOUT" 2>&1) || fc_status="fail: fill: $fill"
+      --megabytes "$FULLCOPY_MB" --value-size "$FULLCOPY_VALUE" --content "$FULLCOPY_CONTENT" --timeout "$FULLCOPY_TIMEOUT" 2>&1) || fc_status="fail: fill: $fill"
     fc_keys=$(awk '$1 == "keys" {print $2}' <<<"$fill")
     fc_fill_s=$(awk '$1 == "seconds" {print $2}' <<<"$fill")
     fc_items=$(stat_of_group "$(client_port 0)" "" curr_items)
@@ -299,6 +301,8 @@ if [[ $RUN_FULLCOPY == 1 ]]; then
       fc_mb_s=$(awk -v b="$fc_bytes" -v s="$fc_ready_s" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s }')
       digest_b=$(stat_of_group "$(client_port 1)" digest digest)
       if [[ -n $digest_a && $digest_a == "$digest_b" ]]; then fc_digest="equal"; else fc_digest="differ ($digest_a / $digest_b)"; fi
+      fc_frame=$(stat_of_group "$(client_port 0)" replication frame_bytes_sent)
+      fc_wire=$(stat_of_group "$(client_port 0)" replication wire_bytes_sent)
       fc_rss_a=$(($(rss_kib "$a_pid") / 1024))
       fc_rss_b=$(($(rss_kib "$b_pid") / 1024))
       stop_pid "$b_pid"
@@ -354,13 +358,13 @@ tsv_table() { # tsv_table FILE: a TSV with a header line as a Markdown table
     echo
     echo "## Full copy of ~$FULLCOPY_MB MB"
     echo
-    echo "A (\`-m $FULLCOPY_SERVER_MB\`, CPU $SERVER_CPU) filled with $FULLCOPY_MB MB of ${FULLCOPY_VALUE}-byte values (pipelined sets from" \
+    echo "A (\`-m $FULLCOPY_SERVER_MB\`, CPU $SERVER_CPU) filled with $FULLCOPY_MB MB of ${FULLCOPY_VALUE}-byte values ($FULLCOPY_CONTENT content; pipelined sets from" \
       "CPU $CLIENT_CPU); then B (\`-m $FULLCOPY_SERVER_MB\`, CPU $CLIENT_CPU) started empty with A in its \`-x\`. B opens its client" \
       "port once the copy is complete; the time runs from B's launch (JVM start included)."
     echo
-    echo "| items on A | stats bytes on A | fill s | B answers after s | B in_sync after s | MB/s (bytes / answer time) | digests | RSS A / B MiB | status |"
-    echo "|---:|---:|---:|---:|---:|---:|---|---|---|"
-    echo "| ${fc_items:-—} | ${fc_bytes:-—} | ${fc_fill_s:-—} | **${fc_ready_s:-—}** | ${fc_sync_s:-—} | ${fc_mb_s:-—} | ${fc_digest:-—} | ${fc_rss_a:-—} / ${fc_rss_b:-—} | $fc_status |"
+    echo "| items on A | stats bytes on A | fill s | B answers after s | B in_sync after s | MB/s (bytes / answer time) | A's frame / wire MB sent | digests | RSS A / B MiB | status |"
+    echo "|---:|---:|---:|---:|---:|---:|---|---|---|---|"
+    echo "| ${fc_items:-—} | ${fc_bytes:-—} | ${fc_fill_s:-—} | **${fc_ready_s:-—}** | ${fc_sync_s:-—} | ${fc_mb_s:-—} | $(awk -v f="$fc_frame" -v w="$fc_wire" 'BEGIN { if (f > 0) printf "%.0f / %.0f", f / 1048576, w / 1048576; else printf "—" }') | ${fc_digest:-—} | ${fc_rss_a:-—} / ${fc_rss_b:-—} | $fc_status |"
   fi
 } >"$out"
 

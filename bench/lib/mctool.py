@@ -7,6 +7,7 @@ Every socket operation has a timeout, so a wedged server fails the step instead 
 """
 import argparse
 import os
+import random
 import socket
 import sys
 import time
@@ -92,13 +93,18 @@ def cmd_stats(a):
 
 
 def set_batch(sock, first, count, value, key_fmt):
-    """Pipeline `count` sets, then read `count` replies; every reply must be STORED.
+    """Pipeline `count` sets, then read `count` replies; every reply must be STORED. `value` is the
+    bytes of every item, or a function of the item's number giving its bytes.
 
     A shorter error reply leaves the read waiting, and the socket timeout turns that into an error.
     """
-    header = f" 0 0 {len(value)}\r\n".encode()
-    tail = value + b"\r\n"
-    req = b"".join(b"set " + (key_fmt % i).encode() + header + tail for i in range(first, first + count))
+    if callable(value):
+        req = b"".join(b"set " + (key_fmt % i).encode() + f" 0 0 {len(v)}\r\n".encode() + v + b"\r\n"
+                       for i, v in ((i, value(i)) for i in range(first, first + count)))
+    else:
+        header = f" 0 0 {len(value)}\r\n".encode()
+        tail = value + b"\r\n"
+        req = b"".join(b"set " + (key_fmt % i).encode() + header + tail for i in range(first, first + count))
     sock.sendall(req)
     want = len(b"STORED\r\n") * count
     buf = b""
@@ -227,10 +233,34 @@ def cmd_lagprobe(a):
     return 0
 
 
+def text_values(size, pool_mb=16, seed=7):
+    """Item n's value: `size` bytes of a 16 MB pool of random words and numbers (text that compresses
+    about as well as JSON or log lines do), each item at its own random offset, so that items do not
+    repeat each other within a compressor's window."""
+    rnd = random.Random(seed)
+    vocab = [("".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(2, 9)))).encode()
+             for _ in range(2000)]
+    parts, n = [], 0
+    while n < pool_mb << 20:
+        w = rnd.choice(vocab) if rnd.random() < 0.8 else str(rnd.randint(0, 10 ** 6)).encode()
+        parts.append(w)
+        n += len(w) + 1
+    pool = b" ".join(parts)
+    span = len(pool) - size
+    return lambda i: pool[(i * 2654435761) % span:][:size]
+
+
+def random_values(size):
+    """Item n's value: `size` random bytes (nothing to compress)."""
+    return lambda i: os.urandom(size)
+
+
 def cmd_fillbytes(a):
     """Pipelined sets of --value-size bytes under keys --key-format until --megabytes of values
-    are written; prints `keys N` and `seconds S`."""
-    value = b"f" * a.value_size
+    are written; prints `keys N` and `seconds S`. --content: every value the same byte (`same`),
+    text-like values that differ per item (`text`), or random bytes (`random`)."""
+    value = {"same": lambda: b"f" * a.value_size, "text": lambda: text_values(a.value_size),
+             "random": lambda: random_values(a.value_size)}[a.content]()
     count = a.megabytes * (1 << 20) // a.value_size
     started = time.monotonic()
     with connect(a.host, a.port, timeout=60.0) as s:
@@ -291,6 +321,7 @@ def main():
     fb.add_argument("--key-format", default="copy%09d")
     fb.add_argument("--batch", type=int, default=1000)
     fb.add_argument("--timeout", type=float, default=600.0)
+    fb.add_argument("--content", choices=["same", "text", "random"], default="same")
     aw = sub.add_parser("await")
     aw.add_argument("--group", default="replication")
     aw.add_argument("--interval", type=float, default=0.05)

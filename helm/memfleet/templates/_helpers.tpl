@@ -85,14 +85,18 @@ app.kubernetes.io/component: console
 {{/*
 The container memory limit in MiB, from the item memory (-m) and what the JVM and the node need beside it:
   items (-m) + hash index (-m / 16, rounded up) + heap (-Xmx) + direct buffers (-XX:MaxDirectMemorySize)
-  + JVM native (metaspace, code cache, thread stacks, GC) + replication backlog (when replicating)
+  + JVM native (metaspace, code cache, thread stacks, GC) + replication backlog (when replicating), and in a
+  group of three or more one mirror of each other node's stream as large as the backlog
 */}}
 {{- define "memfleet.node.memoryLimit" -}}
 {{- $m := int .Values.node.memory }}
 {{- $index := div (add $m 15) 16 }}
 {{- $jvm := .Values.node.jvm }}
 {{- $backlog := 0 }}
-{{- if include "memfleet.replicating" . }}{{ $backlog = int .Values.replication.backlogSize }}{{ end }}
+{{- if include "memfleet.replicating" . }}
+{{- $rings := 1 }}{{ if ge (int .Values.node.replicas) 3 }}{{ $rings = int .Values.node.replicas }}{{ end }}
+{{- $backlog = mul (int .Values.replication.backlogSize) $rings }}
+{{- end }}
 {{- add $m $index (int $jvm.heap) (int $jvm.directMemory) (int $jvm.native) $backlog }}
 {{- end }}
 

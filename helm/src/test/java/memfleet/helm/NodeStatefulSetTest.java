@@ -204,20 +204,25 @@ class NodeStatefulSetTest {
 
     /**
      * The memory limit is the item memory plus what the JVM may use beside it, read back from the flags the
-     * container really gets: -m, -Xmx, -XX:MaxDirectMemorySize, --repl-backlog-size.
+     * container really gets: -m, -Xmx, -XX:MaxDirectMemorySize, --repl-backlog-size (once in a pair, once per
+     * node in a group of three or more: the backlog and a mirror of each other node's stream).
      */
-    @ParameterizedTest(name = "-m {0}, heap {1}, direct {2}, native {3}, backlog {4}, replication {5}: {6}Mi")
+    @ParameterizedTest(name = "-m {0}, heap {1}, direct {2}, native {3}, backlog {4}, replication {5}, {6} replicas: {7}Mi")
     @CsvSource({
-            "64,   128, 64, 64, 32,  true,  356",
-            "64,   128, 64, 64, 32,  false, 324",
-            "100,  128, 64, 64, 32,  true,  395",
-            "1024, 128, 64, 64, 32,  true,  1376",
-            "4096, 256, 128, 96, 512, true, 5344",
-            "1,    16,  8,  32, 1,   true,  59",
+            "64,   128, 64, 64, 32,  true,  3, 420",
+            "64,   128, 64, 64, 32,  true,  2, 356",
+            "64,   128, 64, 64, 32,  false, 3, 324",
+            "64,   128, 64, 64, 32,  true,  1, 324",
+            "100,  128, 64, 64, 32,  true,  3, 459",
+            "1024, 128, 64, 64, 32,  true,  3, 1440",
+            "4096, 256, 128, 96, 512, true, 5, 7392",
+            "1,    16,  8,  32, 1,   true,  3, 61",
     })
-    void memoryLimitIsItemsPlusJvmOverhead(int m, int heap, int direct, int nativeMib, int backlog, boolean replication, int expected) {
+    void memoryLimitIsItemsPlusJvmOverhead(int m, int heap, int direct, int nativeMib, int backlog, boolean replication,
+            int replicas, int expected) {
         Container c = node(Chart.template(sets("node.memory", m, "node.jvm.heap", heap, "node.jvm.directMemory", direct,
-                "node.jvm.native", nativeMib, "replication.backlogSize", backlog, "replication.enabled", replication)));
+                "node.jvm.native", nativeMib, "replication.backlogSize", backlog, "replication.enabled", replication,
+                "node.replicas", replicas)));
         Quantity limit = c.getResources().getLimits().get("memory");
         assertThat(limit).isEqualTo(new Quantity(expected + "Mi"));
         assertThat(c.getResources().getRequests().get("memory")).as("requests = limits: the node never shrinks").isEqualTo(limit);
@@ -229,7 +234,8 @@ class NodeStatefulSetTest {
         int replBacklog = c.getArgs().stream().filter(a -> a.startsWith("--repl-backlog-size="))
                 .mapToInt(a -> Integer.parseInt(a.replaceAll("\\D", ""))).sum();
         int hashIndex = (items + 15) / 16;
-        assertThat(items + hashIndex + xmx + maxDirect + nativeMib + replBacklog).isEqualTo(expected);
+        int rings = replicas >= 3 ? replicas : 1;
+        assertThat(items + hashIndex + xmx + maxDirect + nativeMib + replBacklog * rings).isEqualTo(expected);
         assertThat(javaOpts).startsWith("-XX:+UseSerialGC -Xms16m").contains("-XX:+ExitOnOutOfMemoryError");
     }
 

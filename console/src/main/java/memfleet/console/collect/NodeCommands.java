@@ -7,6 +7,7 @@ import java.util.Optional;
 import memfleet.console.fleet.NodeAddress;
 import memfleet.protocol.text.CachedumpReply;
 import memfleet.protocol.text.ItemKey;
+import memfleet.protocol.text.ReplicationStats;
 import memfleet.protocol.text.StatsReply;
 import memfleet.protocol.text.ValueReply;
 import org.springframework.stereotype.Component;
@@ -58,6 +59,16 @@ public class NodeCommands {
     /** {@code stats digest}: item count and digest, or the node's refusal when it has no such command. */
     public Mono<StatsReply> digest(NodeAddress node) {
         return one(node, TextRequest.stats("digest")).map(StatsReply::parse);
+    }
+
+    /** {@code stats replication}, read. */
+    public Mono<ReplicationStats> replication(NodeAddress node) {
+        return one(node, TextRequest.stats("replication")).map(r -> ReplicationStats.of(StatsReply.parse(r)));
+    }
+
+    /** {@code replication check}: {@code OK} once the node has started its rounds, or its refusal. */
+    public Mono<String> replicationCheck(NodeAddress node) {
+        return line(node, TextRequest.replicationCheck());
     }
 
     private Mono<String> line(NodeAddress node, TextRequest request) {

@@ -79,6 +79,11 @@ public record TextRequest(String name, byte[] bytes, Shape shape) {
         return new TextRequest("flush_all", "flush_all\r\n".getBytes(StandardCharsets.US_ASCII), Shape.LINE);
     }
 
+    /** memfleet's {@code replication check}: an anti-entropy round with every peer, in the background. */
+    public static TextRequest replicationCheck() {
+        return new TextRequest("replication check", "replication check\r\n".getBytes(StandardCharsets.US_ASCII), Shape.LINE);
+    }
+
     private static TextRequest keyed(String command, ItemKey key, String tail, Shape shape) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes((command + " ").getBytes(StandardCharsets.US_ASCII));

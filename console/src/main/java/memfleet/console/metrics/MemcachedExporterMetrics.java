@@ -203,6 +203,9 @@ public class MemcachedExporterMetrics implements MultiCollector {
                 r.backlogFirstOffset(), node);
         f.gauge("memfleet_replication_min_acks", "Acks a write waits for.", r.minAcks(), node);
         f.gauge("memfleet_replication_peers", "Configured replication peers.", r.peers().size(), node);
+        f.counter("memfleet_replication_anti_entropy_runs_total", "Anti-entropy rounds this node ran.", r.antiEntropyRuns(), node);
+        f.counter("memfleet_replication_anti_entropy_keys_repaired_total", "Keys anti-entropy changed on this node.",
+                r.antiEntropyKeysRepaired(), node);
         for (ReplicationStats.Peer p : r.peers()) {
             Labels peer = node.add("peer", p.address());
             for (String link : LINK_STATES) {
@@ -218,6 +221,13 @@ public class MemcachedExporterMetrics implements MultiCollector {
             f.counter("memfleet_replication_full_resyncs_total", "Full resynchronisations with the peer.", p.fullResyncs(), peer);
             f.counter("memfleet_replication_partial_resyncs_total", "Partial resynchronisations with the peer.", p.partialResyncs(), peer);
             f.counter("memfleet_replication_applied_ops_total", "The peer's mutations this node applied.", p.appliedOps(), peer);
+            f.gauge("memfleet_replication_copy_running", "1 while a full copy runs between the node and the peer.",
+                    p.copy().running() ? 1 : 0, peer);
+            f.gauge("memfleet_replication_copy_items", "Items of the last full copy so far.", p.copy().items(), peer);
+            f.gauge("memfleet_replication_copy_total_items", "Items the source held when the last full copy started.",
+                    p.copy().totalItems(), peer);
+            f.gauge("memfleet_replication_copy_eta_seconds", "Time the running full copy needs still, at its rate so far.",
+                    p.copy().etaMillis() / 1000.0, peer);
         }
     }
 

@@ -46,6 +46,11 @@ public class ReplicationPage {
         }
     }
 
+    /** One link's anti-entropy round started by the repair: what differed and what was repaired. */
+    public record RepairRow(String from, String peer, String state, long rangesDiffered, long itemsExchanged,
+                            long keysRepaired, long millis) {
+    }
+
     /** One node's answer to the consistency probe. */
     public record DigestRow(String node, String items, String digest, String note, boolean agrees) {
     }
@@ -54,16 +59,20 @@ public class ReplicationPage {
     private final History history;
     private final NodeCommands commands;
 
-    public ReplicationPage(Fleet fleet, History history, NodeCommands commands) {
+    private final memfleet.console.security.AuditLog audit;
+
+    public ReplicationPage(Fleet fleet, History history, NodeCommands commands, memfleet.console.security.AuditLog audit) {
         this.fleet = fleet;
         this.history = history;
         this.commands = commands;
+        this.audit = audit;
     }
 
     @GetMapping("/replication")
     String replication(Model model) {
         model.addAttribute("groups", groups());
         model.addAttribute("checked", null);
+        model.addAttribute("repairs", null);
         return "replication";
     }
 
@@ -80,18 +89,93 @@ public class ReplicationPage {
                     ? Mono.just(verdict(nodes, first))
                     // writes in flight differ for a moment: only a difference that is still there a second later counts
                     : Mono.delay(REPROBE).then(probe(replicating)).map(second -> verdict(nodes, second).reprobed()))
-                    .map(v -> {
-                        model.addAttribute("groups", groups());
-                        model.addAttribute("checked", group);
-                        model.addAttribute("digests", v.rows());
-                        model.addAttribute("verdict", v.text());
-                        model.addAttribute("consistent", v.consistent());
-                        return "replication";
-                    });
+                    .map(v -> checked(model, group, v, null));
         });
     }
 
     static final Duration REPROBE = Duration.ofSeconds(1);
+
+    /** The page after a check of {@code group}, and after a repair when {@code repairs} is not null. */
+    private String checked(Model model, String group, Verdict v, List<RepairRow> repairs) {
+        model.addAttribute("groups", groups());
+        model.addAttribute("checked", group);
+        model.addAttribute("digests", v.rows());
+        model.addAttribute("verdict", v.text());
+        model.addAttribute("consistent", v.consistent());
+        model.addAttribute("repairs", repairs);
+        if (repairs != null) {
+            model.addAttribute("repaired", "anti-entropy: " + repairs.stream().mapToLong(RepairRow::rangesDiffered).sum()
+                    + " key ranges differed, " + repairs.stream().mapToLong(RepairRow::keysRepaired).sum() + " keys repaired");
+        }
+        return "replication";
+    }
+    /** How long the repair waits for a node's rounds to finish. */
+    static final Duration ROUNDS = Duration.ofSeconds(60);
+
+    /**
+     * Repair (admins): asks the group's replicating nodes one after the other for {@code replication check}
+     * (an anti-entropy round with each of its peers: digests by key range, then only the items of the ranges
+     * that differ, both ways, last-writer-wins), waits for each node's rounds, then checks consistency again
+     * and shows per link how many ranges differed and keys were repaired. One node after the other, so the
+     * second finds what the first left (nothing, when the first repaired it all).
+     */
+    @PostMapping("/admin/replication/repair")
+    Mono<String> repair(ServerWebExchange exchange, Model model) {
+        return Mono.zip(exchange.getFormData(), exchange.getPrincipal().map(p -> (java.security.Principal) p)).flatMap(t -> {
+            String group = Optional.ofNullable(t.getT1().getFirst("group")).orElse("");
+            List<NodeAddress> nodes = fleet.groups().get(group);
+            if (nodes == null) {
+                return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND, "no such group"));
+            }
+            List<NodeAddress> replicating = nodes.stream().filter(this::mayReplicate).toList();
+            return Flux.fromIterable(replicating)
+                    .concatMap(n -> rounds(n)
+                            .doOnNext(rows -> audit.change(t.getT2(), "replication check", n.id(), "group=" + group,
+                                    rows.stream().mapToLong(RepairRow::keysRepaired).sum() + " keys repaired"))
+                            .onErrorResume(e -> Mono.just(List.of(new RepairRow(n.id(), "–", "failed: " + e.getMessage(), 0, 0, 0, 0)))))
+                    .collectList()
+                    .flatMap(perNode -> probe(replicating).map(answers -> checked(model, group, verdict(nodes, answers),
+                            perNode.stream().flatMap(List::stream).toList())));
+        });
+    }
+
+    /** Starts node {@code n}'s rounds and waits until each link that was up has finished one. */
+    private Mono<List<RepairRow>> rounds(NodeAddress n) {
+        return commands.replication(n).flatMap(before -> commands.replicationCheck(n).flatMap(reply -> {
+            if (!reply.equals("OK")) {
+                return Mono.error(new IllegalStateException(reply));
+            }
+            return Flux.interval(Duration.ZERO, Duration.ofMillis(200))
+                    .concatMap(i -> commands.replication(n))
+                    .filter(after -> finished(before, after))
+                    .next()
+                    .timeout(ROUNDS)
+                    .map(after -> {
+                        List<RepairRow> rows = new ArrayList<>();
+                        for (int i = 0; i < after.peers().size(); i++) {
+                            ReplicationStats.Peer p = after.peers().get(i);
+                            if (i < before.peers().size() && before.peers().get(i).link().equals("up")) {
+                                ReplicationStats.Round r = p.antiEntropy();
+                                rows.add(new RepairRow(n.id(), p.address(), r.state(), r.rangesDiffered(), r.itemsExchanged(),
+                                        r.keysRepaired(), r.millis()));
+                            }
+                        }
+                        return rows;
+                    });
+        }));
+    }
+
+    /** True when every link that was up before has run one more round than then, and none runs now. */
+    static boolean finished(ReplicationStats before, ReplicationStats after) {
+        for (int i = 0; i < before.peers().size() && i < after.peers().size(); i++) {
+            ReplicationStats.Round was = before.peers().get(i).antiEntropy();
+            ReplicationStats.Round now = after.peers().get(i).antiEntropy();
+            if (before.peers().get(i).link().equals("up") && (now.runs() <= was.runs() || now.state().equals("running"))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A node is asked unless its last sample says it does not replicate (memcached, or a node without -x). */
     private boolean mayReplicate(NodeAddress node) {

@@ -41,9 +41,13 @@ class ConsoleReplicationIT {
         int repl2 = NodeProcess.freePort();
         toR1 = new LinkProxy(repl1);
         toR2 = new LinkProxy(repl2);
-        r1 = NodeProcess.startOn(port1, "-X", Integer.toString(repl1), "-x", toR2.address(), "--node-id=1");
+        // a small backlog, so that a cut with many writes ends in a full copy (see the repair test); no background
+        // anti-entropy, so that only the console's repair repairs
+        r1 = NodeProcess.startOn(port1, "-X", Integer.toString(repl1), "-x", toR2.address(), "--node-id=1",
+                "--repl-backlog-size=64k", "--anti-entropy-interval=0");
         r1.set("before-r2", 0, "copied to r2 by its first full copy");
-        r2 = NodeProcess.startOn(port2, "-X", Integer.toString(repl2), "-x", toR1.address(), "--node-id=2");
+        r2 = NodeProcess.startOn(port2, "-X", Integer.toString(repl2), "-x", toR1.address(), "--node-id=2",
+                "--repl-backlog-size=64k", "--anti-entropy-interval=0");
         console = new ConsoleInstance("--memfleet.nodes=" + r1.id() + "@" + GROUP + "," + r2.id() + "@" + GROUP);
         await().atMost(Duration.ofSeconds(30)).until(() -> "in_sync".equals(nodeStat(r1, "state"))
                 && "in_sync".equals(nodeStat(r2, "state")));
@@ -177,7 +181,7 @@ class ConsoleReplicationIT {
                     .containsEntry("memfleet_replication_min_acks{" + n1 + "}", 0.0);
             assertThat(s.get("memfleet_replication_ops_total{" + n1 + "}")).isGreaterThanOrEqualTo(2.0);
             assertThat(s.get("memfleet_replication_offset_bytes{" + n1 + "}")).isPositive();
-            assertThat(s.get("memfleet_replication_backlog_size_bytes{" + n1 + "}")).isEqualTo(32.0 * 1024 * 1024);
+            assertThat(s.get("memfleet_replication_backlog_size_bytes{" + n1 + "}")).isEqualTo(64.0 * 1024);
             String p12 = n1 + ",peer=\"" + toR2.address() + "\"";
             String p21 = n2 + ",peer=\"" + toR1.address() + "\"";
             String l12 = "group=\"" + GROUP + "\",link=\"%s\",node=\"" + r1.id() + "\",peer=\"" + toR2.address() + "\"";
@@ -193,6 +197,13 @@ class ConsoleReplicationIT {
                             Double.parseDouble(nodeStat(r2, "peer0:full_resyncs")));
             // r2 applied what r1 logged after the copy
             assertThat(s.get("memfleet_replication_applied_ops_total{" + p21 + "}")).isGreaterThanOrEqualTo(1.0);
+            // r2's first full copy from r1, done
+            assertThat(s).containsEntry("memfleet_replication_copy_running{" + p21 + "}", 0.0)
+                    .containsEntry("memfleet_replication_copy_eta_seconds{" + p21 + "}", 0.0)
+                    .containsEntry("memfleet_replication_anti_entropy_runs_total{" + n1 + "}", 0.0);
+            assertThat(s.get("memfleet_replication_copy_total_items{" + p21 + "}")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s.get("memfleet_replication_copy_items{" + p21 + "}"))
+                    .isEqualTo(s.get("memfleet_replication_copy_total_items{" + p21 + "}"));
             assertThat(s).containsKey("memfleet_replication_partial_resyncs_total{" + p12 + "}")
                     .containsKey("memfleet_replication_lag_seconds{" + p12 + "}");
         });
@@ -248,6 +259,57 @@ class ConsoleReplicationIT {
 
     @Test
     @Order(5)
+    void theRepairFindsWhatAFullCopyMissedAndTheGroupIsConsistentAfter() {
+        for (int i = 0; i < 300; i++) {
+            r1.set("ae-" + i, 0, "value-" + i);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> digest(r1).equals(digest(r2)));
+        long fullCopies = Long.parseLong(nodeStat(r2, "peer0:full_resyncs"));
+        toR1.cut();
+        toR2.cut();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !"up".equals(nodeStat(r2, "peer0:link")));
+        // while cut, r1 deletes keys r2 holds, then writes far more than its 64k backlog: r2 gets a full copy
+        for (int i = 0; i < 40; i++) {
+            assertThat(r1.send("delete ae-" + i + "\r\n", "\r\n")).isEqualTo("DELETED\r\n");
+        }
+        String big = "b".repeat(1000);
+        for (int i = 0; i < 300; i++) {
+            r1.set("ae-big-" + i, 0, big);
+        }
+        toR1.heal();
+        toR2.heal();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Long.parseLong(nodeStat(r2, "peer0:full_resyncs")) > fullCopies
+                && "in_sync".equals(nodeStat(r2, "state")) && "in_sync".equals(nodeStat(r1, "state")));
+        // a full copy adds r1's items to r2's but cannot know what r1 deleted: the check finds the difference
+        String viewerPage = check().body();
+        assertThat(viewerPage).contains("INCONSISTENT: item counts or digests differ")
+                .as("a viewer is not offered the repair").doesNotContain("/admin/replication/repair");
+        assertThat(r2.gets("ae-0")).contains("value-0");
+
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        assertThat(viewer.post("/admin/replication/repair", Map.of("group", GROUP, "_csrf", viewer.csrf("/replication")))
+                .statusCode()).as("a viewer's repair").isEqualTo(403);
+
+        ConsoleInstance.Session admin = console.session().login("admin", "admin");
+        String offered = admin.post("/replication/check", Map.of("group", GROUP, "_csrf", admin.csrf("/replication"))).body();
+        assertThat(offered).contains("Repair with anti-entropy");
+        ConsoleInstance.Response repaired = admin.post("/admin/replication/repair",
+                Map.of("group", GROUP, "_csrf", admin.csrf("/replication")));
+        assertThat(repaired.statusCode()).isEqualTo(200);
+        String html = repaired.body();
+        assertThat(html).contains("consistent: every node holds the same items")
+                .containsPattern("anti-entropy: \\d+ key ranges differed, 40 keys repaired");
+        assertThat(digest(r1)).isEqualTo(digest(r2));
+        assertThat(r2.gets("ae-0")).doesNotContain("value-0");
+        assertThat(r2.gets("ae-299")).contains("value-299");
+        // the link table shows the last round once the console has polled again
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(page().get(link(r1, toR2)).get(14))
+                .isEqualTo("done: " + html.replaceAll("(?s).*anti-entropy: (\\d+) key ranges differed.*", "$1")
+                        + " ranges differed, 40 keys repaired (1 rounds)"));
+    }
+
+    @Test
+    @Order(6)
     void killingAPeerTurnsItsLinkDownOnThePageAndInMetrics() {
         r2.stop();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {

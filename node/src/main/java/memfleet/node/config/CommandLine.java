@@ -89,6 +89,9 @@ public final class CommandLine {
         SERVE_WHILE_SYNCING('\0', "serve-while-syncing", Arg.NONE),
         NODE_ID('\0', "node-id", Arg.REQUIRED),
         REPL_BACKLOG_SIZE('\0', "repl-backlog-size", Arg.REQUIRED),
+        REPL_COPY_LIMIT('\0', "repl-copy-limit", Arg.REQUIRED),
+        ANTI_ENTROPY_INTERVAL('\0', "anti-entropy-interval", Arg.REQUIRED),
+        REPL_COMPRESS('\0', "repl-compress", Arg.NONE),
         AUTH_FILE('Y', "auth-file", Arg.REQUIRED),
         ENABLE_SSL('Z', "enable-ssl", Arg.NONE),
         // memcached flags memfleet does not implement: recognised so the refusal can say what they are.
@@ -436,6 +439,14 @@ public final class CommandLine {
                 }
                 case REPL_BACKLOG_SIZE -> {
                     s.replBacklogSize = backlogSize(v);
+                }
+                case REPL_COPY_LIMIT -> s.replCopyLimit = copyLimit(v);
+                case REPL_COMPRESS -> s.replCompress = true;
+                case ANTI_ENTROPY_INTERVAL -> {
+                    s.antiEntropyIntervalSeconds = integer(flag, v);
+                    if (s.antiEntropyIntervalSeconds < 0) {
+                        throw usage("--anti-entropy-interval must be 0 (off) or seconds: \"" + v + "\"");
+                    }
                 }
                 case LICENSE -> throw unsupported(flag, "printing memcached's and libevent's licenses");
                 case ENABLE_SASL -> s.sasl = true;
@@ -785,8 +796,26 @@ public final class CommandLine {
             }
         }
 
+        /** --repl-copy-limit: bytes per second with an optional k/m/g suffix, 0 for none. */
+        private static long copyLimit(String v) throws UsageException {
+            long n = bytesWithSuffix(v);
+            if (n < 0 || n > 1L << 40) {
+                throw usage("--repl-copy-limit must be bytes per second (0 for no limit, or with a k/m/g suffix): \"" + v + "\"");
+            }
+            return n;
+        }
+
         /** --repl-backlog-size: bytes with an optional k/m/g suffix, at least 64k. */
         private static long backlogSize(String v) throws UsageException {
+            long n = bytesWithSuffix(v);
+            if (n < (64 << 10) || n > 16L << 30) {
+                throw usage("--repl-backlog-size must be 64k to 16g (bytes, or with a k/m/g suffix): \"" + v + "\"");
+            }
+            return n;
+        }
+
+        /** A byte count with an optional k/m/g suffix (binary units); -1 when it is not one or above 1 TiB. */
+        private static long bytesWithSuffix(String v) {
             long unit = 1;
             String digits = v;
             if (!v.isEmpty()) {
@@ -800,12 +829,9 @@ public final class CommandLine {
             try {
                 n = Long.parseLong(digits);
             } catch (NumberFormatException e) {
-                n = -1;
+                return -1;
             }
-            if (n < 0 || n > (16L << 30) / unit || n * unit < (64 << 10)) {
-                throw usage("--repl-backlog-size must be 64k to 16g (bytes, or with a k/m/g suffix): \"" + v + "\"");
-            }
-            return n * unit;
+            return n < 0 || n > (1L << 40) / unit ? -1 : n * unit;
         }
 
         /** -I: bytes, or a number with memcached's k/m suffix. */

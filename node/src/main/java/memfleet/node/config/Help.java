@@ -97,6 +97,11 @@ public final class Help {
                     --node-id=<0-255>     this node's id in its group (default: from the ports)
                     --repl-backlog-size=<bytes>  recent writes kept for peers to resume from
                                           (k/m/g suffix, default: 32m)
+                    --repl-copy-limit=<bytes>  most bytes per second a full copy to a peer
+                                          sends (k/m/g suffix, default: 0, no limit)
+                    --repl-compress       LZ4-compress large frames this node sends to peers
+                    --anti-entropy-interval=<s>  seconds between digest comparisons with
+                                          each peer (default: 300; 0: only on request)
                 -o, --extended            comma separated list of extended options
                                           most options have a 'no_' prefix to disable
                    - maxconns_fast:       immediately close new connections after limit (default: enabled)

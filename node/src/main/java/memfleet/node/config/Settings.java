@@ -143,6 +143,12 @@ public final class Settings {
     public int nodeId = -1;
     /** Bytes of recent mutations kept for peers to resume from ({@code --repl-backlog-size}). */
     public long replBacklogSize = 32L << 20;
+    /** Bytes per second a full copy to a peer may send at most ({@code --repl-copy-limit}); 0: no limit. */
+    public long replCopyLimit = 0;
+    /** LZ4-compress large frames sent on replication links ({@code --repl-compress}). */
+    public boolean replCompress;
+    /** Seconds between anti-entropy rounds on each link ({@code --anti-entropy-interval}); 0: none in the background. */
+    public int antiEntropyIntervalSeconds = 300;
 
     /** True when this node replicates ({@code -x} or {@code -X} given). */
     public boolean replicating() {

@@ -1,17 +1,12 @@
 package memfleet.node.replication;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.Socket;
-import java.nio.ByteOrder;
 import java.util.Map;
 
 import memfleet.node.os.Libc;
-import memfleet.node.store.Item;
 import memfleet.node.store.ItemStore;
 import memfleet.node.store.NativeMemory;
-import memfleet.protocol.replication.MutationRecord;
 import memfleet.protocol.replication.ReplicationFrames;
 
 /**
@@ -28,8 +23,6 @@ final class Feed {
      * per interval however many sets it carries, instead of a wake-up per set.
      */
     private static final long POLL_NANOS = 2_000_000L;
-    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Replication replication;
     private final Socket socket;
@@ -40,6 +33,8 @@ final class Feed {
     volatile long lastHeard = System.currentTimeMillis();
     volatile String lastError;
     volatile boolean closed;
+    /** The full copy this feed sends, if it sends one. */
+    final CopyProgress copy = CopyProgress.sending();
 
     Feed(Replication replication, Socket socket) {
         this.replication = replication;
@@ -63,7 +58,7 @@ final class Feed {
         long scratch = 0;
         long scratchSize = 0;
         try {
-            io = new FrameIO(socket, Replication.DEAD_MILLIS);
+            io = new FrameIO(socket, Replication.DEAD_MILLIS, replication.settings.replCompress);
             if (io.read() != ReplicationFrames.SUBSCRIBE || io.length() < 18
                     || FrameIO.getInt(io.payload(), 0) != ReplicationFrames.MAGIC) {
                 throw new IOException("not a memfleet replication peer");
@@ -159,6 +154,10 @@ final class Feed {
             }
         } finally {
             closed = true;
+            copy.abortIfRunning();
+            if (copy.startNanos() != 0 && subscriberNode >= 0) {
+                replication.lastCopyTo.put(subscriberNode, copy);
+            }
             replication.feeds.remove(this);
             if (io != null) {
                 io.close();
@@ -210,12 +209,66 @@ final class Feed {
                     } else if (type == ReplicationFrames.REPAIR && io.length() >= 17) {
                         byte[] r = io.payload();
                         serveRepair(r[0] & 0xFF, FrameIO.getLong(r, 1), FrameIO.getLong(r, 9));
+                    } else if (type >= ReplicationFrames.AE_DIGESTS_REQ && type <= ReplicationFrames.AE_PUSH_END) {
+                        answerAntiEntropy(type);
                     }
                 }
             } catch (IOException e) {
                 cut(e.getMessage() == null ? "the subscriber went away" : e.getMessage());
+            } finally {
+                if (aeApplier != null) {
+                    aeApplier.free();
+                }
             }
         });
+    }
+
+    /** The subscriber's anti-entropy round, as this end sees it (on the ack reader's thread only). */
+    private RecordApplier aeApplier;
+    private RecordBuffer aeRefused;
+    private long aeChanged;
+
+    /**
+     * The peer's side of an anti-entropy round the subscriber runs ({@link AntiEntropy}): digests, the
+     * items of the ranges it asks for, and the items it pushes, applied here last-writer-wins; DELETEs of
+     * pushed keys this node deleted later go back before AE_DONE.
+     */
+    private void answerAntiEntropy(byte type) throws IOException {
+        byte[] p = io.payload();
+        int length = io.length();
+        var remote = replication.remote;
+        var store = replication.store;
+        switch (type) {
+            case ReplicationFrames.AE_DIGESTS_REQ -> {
+                byte[] d = AntiEntropy.digests(remote);
+                io.send(ReplicationFrames.AE_DIGESTS, d, d.length);
+            }
+            case ReplicationFrames.AE_RANGES -> {
+                long items = AntiEntropy.sendRanges(io, ReplicationFrames.AE_ITEMS, AntiEntropy.ranges(p, length), remote, store, null);
+                byte[] end = new byte[8];
+                FrameIO.putLong(end, 0, items);
+                io.send(ReplicationFrames.AE_ITEMS_END, end, 8);
+            }
+            case ReplicationFrames.AE_PUSH -> {
+                if (aeApplier == null) {
+                    aeApplier = new RecordApplier(remote, store);
+                    aeRefused = new RecordBuffer(4);
+                }
+                aeApplier.apply(p, 4, length - 4, FrameIO.getInt(p, 0), aeRefused);
+                aeChanged += aeApplier.changed();
+            }
+            case ReplicationFrames.AE_PUSH_END -> {
+                if (aeRefused != null) {
+                    AntiEntropy.flush(io, ReplicationFrames.AE_ITEMS, aeRefused, store);
+                }
+                replication.antiEntropy.keysRepaired.addAndGet(aeChanged);
+                byte[] done = new byte[8];
+                FrameIO.putLong(done, 0, aeChanged);
+                io.send(ReplicationFrames.AE_DONE, done, 8);
+                aeChanged = 0;
+            }
+            default -> { }
+        }
     }
 
     /**
@@ -270,7 +323,7 @@ final class Feed {
     private void sendFull(long from) throws IOException {
         Map<Integer, long[]> applied = replication.applied;
         int count = applied.size();
-        byte[] h = new byte[21 + count * ReplicationFrames.VECTOR_ENTRY + ReplicationFrames.VECTOR_ENTRY + 8];
+        byte[] h = new byte[21 + count * ReplicationFrames.VECTOR_ENTRY + ReplicationFrames.VECTOR_ENTRY + 16];
         h[0] = (byte) replication.nodeId;
         FrameIO.putLong(h, 1, replication.replid);
         FrameIO.putLong(h, 9, from);
@@ -287,59 +340,44 @@ final class Feed {
             n++;
         }
         FrameIO.putInt(h, 17, n);
-        // after the vector, how many items follow: the subscriber sizes its index for them up front
-        at = FrameIO.putLong(h, at, replication.store.currItems());
+        // after the vector, how many items follow (the subscriber sizes its index for them up front) and
+        // the source's bytes: both ends report the copy's progress against them
+        long totalItems = replication.store.currItems();
+        long totalBytes = replication.store.currBytes();
+        at = FrameIO.putLong(h, at, totalItems);
+        at = FrameIO.putLong(h, at, totalBytes);
+        copy.start(totalItems, totalBytes);
         io.send(ReplicationFrames.FULL, h, at);
+        long limit = replication.settings.replCopyLimit;
 
         ItemStore store = replication.store;
         var remote = replication.remote;
-        byte[][] buf = {new byte[CHUNK + 4096]};
-        int[] pos = {4};
-        long[] items = {0};
+        RecordBuffer buf = new RecordBuffer(4);
+        long items = 0;
         int groups = remote.groups();
         for (int g = 0; g < groups && !closed; g++) {
             remote.visitGroup(g, groups, it -> {
-                int nkey = Item.nkey(it);
-                int nbytes = Item.nbytes(it);
-                long len = MutationRecord.length(nkey, nbytes);
-                if (pos[0] + len > buf[0].length) {
-                    byte[] grown = new byte[(int) Math.max(buf[0].length * 2L, pos[0] + len)];
-                    System.arraycopy(buf[0], 0, grown, 0, pos[0]);
-                    buf[0] = grown;
-                }
-                byte[] b = buf[0];
-                int o = pos[0];
-                b[o + MutationRecord.OP] = MutationRecord.SET;
-                b[o + MutationRecord.NKEY] = (byte) nkey;
-                b[o + 2] = 0;
-                b[o + 3] = 0;
-                LE_INT.set(b, o + MutationRecord.FLAGS, Item.clientFlags(it));
-                LE_INT.set(b, o + MutationRecord.EXPTIME, Item.exptime(it));
-                LE_INT.set(b, o + MutationRecord.NBYTES, nbytes);
-                LE_LONG.set(b, o + MutationRecord.VERSION, Item.cas(it));
-                LE_LONG.set(b, o + MutationRecord.LOGGED_AT, 0L);
-                NativeMemory.copyToArray(Item.key(it), b, o + MutationRecord.HEADER, nkey);
-                int vo = o + MutationRecord.HEADER + nkey;
-                for (long off = 0; off < nbytes; ) {
-                    long run = store.contiguousFrom(it, off);
-                    NativeMemory.copyToArray(store.valueAddress(it, off), b, vo + (int) off, (int) run);
-                    off += run;
-                }
-                pos[0] += (int) len;
-                items[0]++;
+                buf.addItem(it, store);
                 return true;
             });
-            if (pos[0] >= CHUNK || (g == groups - 1 && pos[0] > 4)) {
-                FrameIO.putInt(buf[0], 0, store.clock().now());
-                io.send(ReplicationFrames.SNAPSHOT, buf[0], pos[0]);
-                pos[0] = 4;
-                if (buf[0].length > 4 * CHUNK) {
-                    buf[0] = new byte[CHUNK + 4096];
+            if (buf.full() || (g == groups - 1 && !buf.isEmpty())) {
+                FrameIO.putInt(buf.bytes(), 0, store.clock().now());
+                io.send(ReplicationFrames.SNAPSHOT, buf.bytes(), buf.length());
+                items += buf.records();
+                copy.add(buf.records(), buf.length() - 4);
+                buf.clear();
+                if (limit > 0) {
+                    // --repl-copy-limit: no faster than the limit on average since the start
+                    long ahead = (long) (copy.bytes() * 1e9 / limit) - copy.elapsedNanos();
+                    if (ahead > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+                    }
                 }
             }
         }
         byte[] end = new byte[8];
-        FrameIO.putLong(end, 0, items[0]);
+        FrameIO.putLong(end, 0, items);
         io.send(ReplicationFrames.SNAPSHOT_END, end, 8);
+        copy.end();
     }
 }

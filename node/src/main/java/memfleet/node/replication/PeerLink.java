@@ -5,8 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import memfleet.node.os.Libc;
-import memfleet.node.store.NativeMemory;
 import memfleet.protocol.replication.MutationRecord;
 import memfleet.protocol.replication.ReplicationFrames;
 
@@ -21,6 +19,8 @@ final class PeerLink {
     private static final long MIN_BACKOFF = 100;
     private static final long MAX_BACKOFF = 2000;
     private static final long REPAIR_RETRY_MILLIS = 2000;
+    /** How long an anti-entropy round waits for each answer of its peer. */
+    private static final long ROUND_STEP_SECONDS = 60;
     /** MIRRORED's fields before its records. */
     private static final int MIRRORED_HEADER = 4 + 1 + 8 + 8;
     private static final java.lang.invoke.VarHandle LE_INT = java.lang.invoke.MethodHandles
@@ -38,18 +38,19 @@ final class PeerLink {
     volatile long fullResyncs;
     volatile long partialResyncs;
     volatile long appliedOps;
+    /** The full copy this link receives, if it receives one. */
+    final CopyProgress copy = CopyProgress.receiving();
     private long peerReplid;
     /** This link has subscribed before: a later CONTINUE is a resume after a cut. */
     private boolean subscribedBefore;
     private long streamOffset;
     /** Per origin: {replid, from, when} of the last REPAIR sent on this link. */
     private final java.util.Map<Integer, long[]> repairAsked = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Native copy of a frame's records, so keys and values have addresses for the store. */
-    private long scratch;
-    private long scratchSize;
+    private final RecordApplier applier;
 
     PeerLink(Replication replication, String address, int defaultPort) {
         this.replication = replication;
+        this.applier = new RecordApplier(replication.remote, replication.store);
         this.address = address;
         String h = address;
         int p = defaultPort;
@@ -100,6 +101,7 @@ final class PeerLink {
     }
 
     private void closeIo() {
+        copy.abortIfRunning();
         if (io != null) {
             io.close();
         }
@@ -133,10 +135,7 @@ final class PeerLink {
             backoff = Math.min(backoff * 2, MAX_BACKOFF);
         }
         state = "down";
-        if (scratch != 0) {
-            Libc.munmap(scratch, scratchSize);
-            scratch = 0;
-        }
+        applier.free();
     }
 
     /** Connects and subscribes; returns false when the peer is not ready to give a full copy. */
@@ -152,7 +151,7 @@ final class PeerLink {
                 ssl.startHandshake();
                 socket = ssl;
             }
-            io = new FrameIO(socket, Replication.DEAD_MILLIS);
+            io = new FrameIO(socket, Replication.DEAD_MILLIS, replication.settings.replCompress);
         } catch (IOException e) {
             socket.close();
             throw e;
@@ -223,9 +222,9 @@ final class PeerLink {
             vector[i] = new long[] {header[at] & 0xFF, FrameIO.getLong(header, at + 1), FrameIO.getLong(header, at + 9)};
         }
         int itemsAt = 21 + count * ReplicationFrames.VECTOR_ENTRY;
-        if (headerLength >= itemsAt + 8) {
-            replication.store.index().presize(FrameIO.getLong(header, itemsAt));
-        }
+        long totalItems = headerLength >= itemsAt + 8 ? FrameIO.getLong(header, itemsAt) : 0;
+        replication.store.index().presize(totalItems);
+        copy.start(totalItems, headerLength >= itemsAt + 16 ? FrameIO.getLong(header, itemsAt + 8) : 0);
         byte[] ack = new byte[8];
         FrameIO.putLong(ack, 0, -1);
         while (true) {
@@ -235,12 +234,15 @@ final class PeerLink {
             }
             if (type == ReplicationFrames.SNAPSHOT) {
                 int senderClock = FrameIO.getInt(io.payload(), 0);
-                appliedOps += apply(io.payload(), 4, io.length() - 4, senderClock);
+                long ops = applier.apply(io.payload(), 4, io.length() - 4, senderClock, null);
+                appliedOps += ops;
+                copy.add(ops, io.length() - 4);
             } else if (type != ReplicationFrames.PING) {
                 throw new IOException("unexpected replication frame " + type + " in a full copy");
             }
             io.send(ReplicationFrames.ACK, ack, 8);
         }
+        copy.end();
         // the copy holds what its source had applied from other nodes: resume those streams from there
         for (long[] v : vector) {
             int node = (int) v[0];
@@ -256,6 +258,7 @@ final class PeerLink {
     }
 
     private void stream() throws IOException {
+        upSince = System.currentTimeMillis();
         state = "up";
         lastError = null;
         byte[] ack = new byte[8];
@@ -269,14 +272,16 @@ final class PeerLink {
                     throw new IOException("stream gap: expected offset " + streamOffset + ", got " + offset);
                 }
                 int len = io.length() - 12;
-                appliedOps += apply(p, 12, len, senderClock);
+                appliedOps += applier.apply(p, 12, len, senderClock, null);
                 if (len > 0 && replication.mirroring()) {
-                    replication.mirror(peerNode, peerReplid, offset, scratch, len, senderClock);
+                    replication.mirror(peerNode, peerReplid, offset, applier.scratch(), len, senderClock);
                 }
                 streamOffset += len;
                 replication.advance(peerNode, peerReplid, streamOffset);
             } else if (type == ReplicationFrames.MIRRORED) {
                 applyMirrored(p, io.length());
+            } else if (type >= ReplicationFrames.AE_DIGESTS && type <= ReplicationFrames.AE_DONE) {
+                antiEntropyFrame(type, p, io.length());
             } else if (type != ReplicationFrames.PING) {
                 throw new IOException("unexpected replication frame " + type);
             }
@@ -309,10 +314,10 @@ final class PeerLink {
             return; // held already, or the position is not on a record boundary of this frame
         }
         int len = length - at;
-        long ops = apply(p, at, len, originClock);
+        long ops = applier.apply(p, at, len, originClock, null);
         replication.repairedOps.addAndGet(ops);
         if (replication.mirroring()) {
-            replication.mirror(origin, replid, offset, scratch, len, originClock);
+            replication.mirror(origin, replid, offset, applier.scratch(), len, originClock);
         }
         replication.advance(origin, replid, offset + len);
     }
@@ -345,50 +350,112 @@ final class PeerLink {
         }
     }
 
+    // ---------------------------------------------------------------- anti-entropy
+
+    /** The round running on this link (one at a time), or null; its peer's answers arrive on the link's thread. */
+    private volatile Round round;
+    volatile long aeRuns;
+    /** When the link last came up: the first background round waits an interval from then. */
+    volatile long upSince;
+    volatile long aeLastAt;
+    volatile String aeLast = "none";
+    volatile long aeLastRangesDiffered;
+    volatile long aeLastKeysRepaired;
+    volatile long aeLastItemsExchanged;
+    volatile long aeLastMillis;
+    private final java.util.concurrent.atomic.AtomicBoolean aeRunning = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** What a round waits for from the link's thread. */
+    private static final class Round {
+        final java.util.concurrent.CompletableFuture<byte[]> digests = new java.util.concurrent.CompletableFuture<>();
+        final java.util.concurrent.CompletableFuture<Long> items = new java.util.concurrent.CompletableFuture<>();
+        final java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+        final RecordBuffer refused = new RecordBuffer(4);
+        long changedHere;
+    }
+
+    private void antiEntropyFrame(byte type, byte[] p, int length) {
+        Round r = round;
+        if (r == null) {
+            return; // a round that timed out: its late answers change nothing
+        }
+        switch (type) {
+            case ReplicationFrames.AE_DIGESTS -> r.digests.complete(java.util.Arrays.copyOf(p, length));
+            case ReplicationFrames.AE_ITEMS -> {
+                applier.apply(p, 4, length - 4, FrameIO.getInt(p, 0), r.items.isDone() ? null : r.refused);
+                r.changedHere += applier.changed();
+            }
+            case ReplicationFrames.AE_ITEMS_END -> r.items.complete(FrameIO.getLong(p, 0));
+            case ReplicationFrames.AE_DONE -> r.done.complete(FrameIO.getLong(p, 0));
+            default -> { }
+        }
+    }
+
+    /** True when an anti-entropy round may start on this link now (it is up and none runs). */
+    boolean antiEntropyIdle() {
+        return state.equals("up") && !aeRunning.get();
+    }
+
     /**
-     * Applies the records in {@code p[from, from + len)}, whose exptimes are on the sender's clock; returns
-     * how many there were. Leaves their native copy in {@link #scratch}.
+     * One anti-entropy round with this link's peer ({@link AntiEntropy}), on the caller's thread: digests
+     * both ways, then the items of the ranges that differ both ways. Does nothing when a round runs already
+     * or the link is not up.
      */
-    private long apply(byte[] p, int from, int len, int senderClock) {
-        if (len <= 0) {
-            return 0;
+    void antiEntropy() {
+        if (!state.equals("up") || !aeRunning.compareAndSet(false, true)) {
+            return;
         }
-        if (scratchSize < len) {
-            if (scratch != 0) {
-                Libc.munmap(scratch, scratchSize);
+        long start = System.nanoTime();
+        Round r = new Round();
+        round = r;
+        aeLast = "running";
+        try {
+            FrameIO link = io;
+            if (link == null) {
+                throw new IOException("the link went down");
             }
-            scratchSize = Math.max(len, 256 * 1024);
-            scratch = Libc.mmapAnonymous(scratchSize);
-        }
-        NativeMemory.copyFromArray(p, from, scratch, len);
-        var remote = replication.remote;
-        int now = replication.store.clock().now();
-        long at = scratch;
-        long end = scratch + len;
-        long ops = 0;
-        while (at + MutationRecord.HEADER <= end) {
-            byte op = NativeMemory.getByte(at + MutationRecord.OP);
-            int nkey = NativeMemory.getByte(at + MutationRecord.NKEY) & 0xFF;
-            int flags = NativeMemory.getInt(at + MutationRecord.FLAGS);
-            int exptime = NativeMemory.getInt(at + MutationRecord.EXPTIME);
-            int nbytes = NativeMemory.getInt(at + MutationRecord.NBYTES);
-            long version = NativeMemory.getLong(at + MutationRecord.VERSION);
-            long key = at + MutationRecord.HEADER;
-            int local = exptime == 0 ? 0 : now + (exptime - senderClock);
-            switch (op) {
-                case MutationRecord.SET -> {
-                    if (exptime == 0 || exptime > senderClock) {
-                        remote.set(key, nkey, flags, local, version, key + nkey, nbytes);
-                    }
-                }
-                case MutationRecord.DELETE -> remote.delete(key, nkey, version);
-                case MutationRecord.TOUCH -> remote.touch(key, nkey, exptime != 0 && exptime <= senderClock ? now : local, version);
-                case MutationRecord.FLUSH -> remote.flush(exptime == 0 ? 0 : local, version);
-                default -> { }
+            byte[] ask = new byte[4];
+            FrameIO.putInt(ask, 0, AntiEntropy.RANGES);
+            link.send(ReplicationFrames.AE_DIGESTS_REQ, ask, 4);
+            byte[] theirs = r.digests.get(ROUND_STEP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            byte[] ours = AntiEntropy.digests(replication.remote);
+            int[] ranges = AntiEntropy.differing(theirs, theirs.length, ours);
+            if (ranges == null) {
+                throw new IOException("the peer digests its items in other ranges");
             }
-            ops++;
-            at += MutationRecord.length(nkey, nbytes);
+            long exchanged = 0;
+            long changedThere = 0;
+            if (ranges.length > 0) {
+                byte[] ask2 = AntiEntropy.rangesPayload(ranges);
+                link.send(ReplicationFrames.AE_RANGES, ask2, ask2.length);
+                exchanged += r.items.get(ROUND_STEP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                exchanged += AntiEntropy.sendRanges(link, ReplicationFrames.AE_PUSH, ranges, replication.remote,
+                        replication.store, r.refused);
+                byte[] end = new byte[8];
+                FrameIO.putLong(end, 0, exchanged);
+                link.send(ReplicationFrames.AE_PUSH_END, end, 8);
+                changedThere = r.done.get(ROUND_STEP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            var ae = replication.antiEntropy;
+            ae.runs.incrementAndGet();
+            ae.rangesDiffered.addAndGet(ranges.length);
+            ae.keysRepaired.addAndGet(r.changedHere);
+            aeLastRangesDiffered = ranges.length;
+            aeLastItemsExchanged = exchanged;
+            aeLastKeysRepaired = r.changedHere + changedThere;
+            aeLast = "done";
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            aeLast = "failed";
+            lastError = "anti-entropy: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (InterruptedException e) {
+            aeLast = "failed";
+            Thread.currentThread().interrupt();
+        } finally {
+            round = null;
+            aeRuns++;
+            aeLastAt = System.currentTimeMillis();
+            aeLastMillis = (System.nanoTime() - start) / 1_000_000;
+            aeRunning.set(false);
         }
-        return ops;
     }
 }

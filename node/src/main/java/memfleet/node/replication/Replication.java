@@ -47,8 +47,11 @@ public final class Replication implements MutationLog {
     final AtomicLong repairsRequested = new AtomicLong();
     final AtomicLong repairsServed = new AtomicLong();
     final AtomicLong repairedOps = new AtomicLong();
+    final AntiEntropy antiEntropy = new AntiEntropy();
     /** Per subscriber node: the last offset it acknowledged of this node's stream, kept across reconnects. */
     final Map<Integer, Long> ackedBy = new ConcurrentHashMap<>();
+    /** Per subscriber node: the last full copy sent to it, kept after its feed ends. */
+    final Map<Integer, CopyProgress> lastCopyTo = new ConcurrentHashMap<>();
     private final List<PeerLink> links = new ArrayList<>();
     private final List<AckWaiter> waiters = new ArrayList<>();
     private volatile boolean syncing;
@@ -64,13 +67,13 @@ public final class Replication implements MutationLog {
         this.nodeId = settings.nodeId >= 0 ? settings.nodeId : defaultNodeId(settings);
         this.replid = new SecureRandom().nextLong() & Long.MAX_VALUE;
         this.backlog = new Backlog(settings.replBacklogSize);
+        // what a node applies is not passed on: each write goes from its origin to every peer once, and in a
+        // group of three or more a node that loses an origin fetches what it missed from the others' mirrors
+        this.remote = new RemoteWrites(store);
         int connectPort = settings.replicationConnectPort != 0 ? settings.replicationConnectPort : settings.replicationPort;
         for (String peer : settings.replicationPeers) {
             links.add(new PeerLink(this, peer, connectPort));
         }
-        // what a node applies is not passed on: each write goes from its origin to every peer once, and in a
-        // group of three or more a node that loses an origin fetches what it missed from the others' mirrors
-        this.remote = new RemoteWrites(store);
     }
 
     /** A node id from the host name and ports, for nodes not given {@code --node-id}. */
@@ -167,7 +170,36 @@ public final class Replication implements MutationLog {
                 }
             }
             repairMissing();
+            scheduleAntiEntropy(now);
         }
+    }
+
+    /**
+     * Every {@code --anti-entropy-interval} seconds per link, the end with the lower node id runs a round
+     * (one end is enough: a round repairs both).
+     */
+    private void scheduleAntiEntropy(long now) {
+        long interval = settings.antiEntropyIntervalSeconds * 1000L;
+        if (interval <= 0) {
+            return;
+        }
+        for (PeerLink link : links) {
+            if (link.peerNode > nodeId && link.antiEntropyIdle() && now - Math.max(link.aeLastAt, link.upSince) >= interval) {
+                Thread.ofVirtual().name("anti-entropy").start(link::antiEntropy);
+            }
+        }
+    }
+
+    /** {@code replication check}: an anti-entropy round on every link that is up, now, in the background. */
+    public int checkNow() {
+        int started = 0;
+        for (PeerLink link : links) {
+            if (link.antiEntropyIdle()) {
+                Thread.ofVirtual().name("anti-entropy").start(link::antiEntropy);
+                started++;
+            }
+        }
+        return started;
     }
 
     /**
@@ -327,6 +359,13 @@ public final class Replication implements MutationLog {
         stat(sb, ReplicationStats.REPAIRS_REQUESTED, repairsRequested.get());
         stat(sb, ReplicationStats.REPAIRS_SERVED, repairsServed.get());
         stat(sb, ReplicationStats.REPAIRED_OPS, repairedOps.get());
+        stat(sb, ReplicationStats.COMPRESS, settings.replCompress ? "lz4" : "none");
+        stat(sb, ReplicationStats.FRAME_BYTES_SENT, FrameIO.PAYLOAD_OUT.sum());
+        stat(sb, ReplicationStats.WIRE_BYTES_SENT, FrameIO.WIRE_OUT.sum());
+        stat(sb, ReplicationStats.ANTI_ENTROPY_INTERVAL, settings.antiEntropyIntervalSeconds);
+        stat(sb, ReplicationStats.ANTI_ENTROPY_RUNS, antiEntropy.runs.get());
+        stat(sb, ReplicationStats.ANTI_ENTROPY_RANGES_DIFFERED, antiEntropy.rangesDiffered.get());
+        stat(sb, ReplicationStats.ANTI_ENTROPY_KEYS_REPAIRED, antiEntropy.keysRepaired.get());
         List<Feed> unmatched = new ArrayList<>(feeds);
         stat(sb, ReplicationStats.PEERS, links.size());
         int i = 0;
@@ -354,6 +393,13 @@ public final class Replication implements MutationLog {
             stat(sb, p + ReplicationStats.PEER_FULL_RESYNCS, link.fullResyncs);
             stat(sb, p + ReplicationStats.PEER_PARTIAL_RESYNCS, link.partialResyncs);
             stat(sb, p + ReplicationStats.PEER_APPLIED_OPS, link.appliedOps);
+            CopyProgress.latest(link.copy, feed != null ? feed.copy : lastCopyTo.get(link.peerNode)).stats(sb, p);
+            stat(sb, p + ReplicationStats.PEER_AE, link.aeLast);
+            stat(sb, p + ReplicationStats.PEER_AE_RUNS, link.aeRuns);
+            stat(sb, p + ReplicationStats.PEER_AE_RANGES_DIFFERED, link.aeLastRangesDiffered);
+            stat(sb, p + ReplicationStats.PEER_AE_ITEMS_EXCHANGED, link.aeLastItemsExchanged);
+            stat(sb, p + ReplicationStats.PEER_AE_KEYS_REPAIRED, link.aeLastKeysRepaired);
+            stat(sb, p + ReplicationStats.PEER_AE_MS, link.aeLastMillis);
             String err = link.lastError != null ? link.lastError : feed != null && feed.lastError != null ? feed.lastError : "-";
             stat(sb, p + ReplicationStats.PEER_LAST_ERROR, err);
         }

@@ -14,6 +14,8 @@ public final class RemoteWrites {
     public static final int STALE = 1;
     public static final int NO_MEMORY = 2;
     public static final int TOO_LARGE = 3;
+    /** Stale because this node deleted the key later: see {@link #deletedAt}. */
+    public static final int TOMBSTONED = 4;
 
     private final ItemStore store;
     public RemoteWrites(ItemStore store) {
@@ -42,9 +44,13 @@ public final class RemoteWrites {
         try {
             store.casClock().observe(version);
             long old = store.get(hv, key, nkey);
-            if ((old > 0 && Item.cas(old) >= version) || store.tombstones.deletedAt(hv, key, nkey) > version) {
+            if (old > 0 && Item.cas(old) >= version) {
                 store.freeChunks(it);
                 return STALE;
+            }
+            if (store.tombstones.deletedAt(hv, key, nkey) > version) {
+                store.freeChunks(it);
+                return old > 0 ? STALE : TOMBSTONED;
             }
             if (old > 0) {
                 store.unlink(old, hv);
@@ -70,6 +76,18 @@ public final class RemoteWrites {
                 store.unlink(old, hv);
             }
             return removed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The version of this node's last remembered delete of the key, or 0. */
+    public long deletedAt(long key, int nkey) {
+        int hv = store.hash(key, nkey);
+        ReentrantLock lock = store.lock(hv);
+        lock.lock();
+        try {
+            return store.tombstones.deletedAt(hv, key, nkey);
         } finally {
             lock.unlock();
         }
@@ -127,24 +145,51 @@ public final class RemoteWrites {
      * whatever order their items are in.
      */
     public long[] digest() {
+        long[] perRange = rangeDigests(ItemIndex.STRIPES);
         long[] acc = new long[2];
+        for (int r = 0; r < ItemIndex.STRIPES; r++) {
+            acc[0] += perRange[2 * r];
+            acc[1] += perRange[2 * r + 1];
+        }
+        return acc;
+    }
+
+    /**
+     * The {@link #digest} of each of {@code ranges} key ranges (a power of two from 1 to {@link
+     * ItemIndex#STRIPES}; an item's range is its hash modulo {@code ranges}): {@code {items, sum}} of range
+     * r at {@code [2r, 2r + 1]}. One walk over the index; each range's buckets under their stripe lock.
+     */
+    public long[] rangeDigests(int ranges) {
+        long[] acc = new long[2 * ranges];
         Fingerprint.Stream value = new Fingerprint.Stream();
-        int groups = groups();
+        int groups = ItemIndex.STRIPES;
         for (int g = 0; g < groups; g++) {
+            int at = 2 * (g & (ranges - 1));
             visitGroup(g, groups, it -> {
-                long h = Fingerprint.of(Item.key(it), Item.nkey(it), Item.cas(it));
-                value.reset(h);
-                int nbytes = Item.nbytes(it);
-                for (long off = 0; off < nbytes; ) {
-                    long run = store.contiguousFrom(it, off);
-                    value.update(store.valueAddress(it, off), run);
-                    off += run;
-                }
-                acc[0]++;
-                acc[1] += Fingerprint.mix(value.finish() ^ (Item.clientFlags(it) & 0xFFFF_FFFFL));
+                acc[at]++;
+                acc[at + 1] += fingerprint(it, value);
                 return true;
             });
         }
         return acc;
+    }
+
+    /** Visits the live items of key range {@code range} of {@code ranges} (as {@link #rangeDigests}). */
+    public void visitRange(int range, int ranges, ItemStore.ItemVisitor visitor) {
+        for (int g = range; g < ItemIndex.STRIPES; g += ranges) {
+            visitGroup(g, ItemIndex.STRIPES, visitor);
+        }
+    }
+
+    private long fingerprint(long it, Fingerprint.Stream value) {
+        long h = Fingerprint.of(Item.key(it), Item.nkey(it), Item.cas(it));
+        value.reset(h);
+        int nbytes = Item.nbytes(it);
+        for (long off = 0; off < nbytes; ) {
+            long run = store.contiguousFrom(it, off);
+            value.update(store.valueAddress(it, off), run);
+            off += run;
+        }
+        return Fingerprint.mix(value.finish() ^ (Item.clientFlags(it) & 0xFFFF_FFFFL));
     }
 }

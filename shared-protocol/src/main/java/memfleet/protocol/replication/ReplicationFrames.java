@@ -10,11 +10,16 @@ package memfleet.protocol.replication;
  * with {@link #REPAIR} for that origin's records past the position it has applied; a peer that kept them
  * (each node keeps a mirror of the streams it applies) answers with {@link #MIRRORED} frames on the same
  * connection. Writes travel from their origin to every peer once; this is the only relaying there is.
+ * Anti-entropy, also on a subscription and started by the subscriber: it asks for the peer's digests of
+ * {@code ranges} key ranges ({@link #AE_DIGESTS_REQ}; a key's range is its hash modulo {@code ranges}),
+ * compares them with its own, asks for the items of the ranges that differ ({@link #AE_RANGES}), applies
+ * them, pushes its own items of those ranges ({@link #AE_PUSH}, with DELETEs of keys it refused because it
+ * deleted them later), and the peer answers {@link #AE_DONE} after sending back DELETEs of its own.
  *
  * <pre>
  * frame      = type:u8 length:u32 payload[length]          (big-endian)
  * SUBSCRIBE  = magic:u32 node:u8 replid:u64 wantFull:u8 count:u32 (node:u8 replid:u64 offset:u64)*count
- * FULL       = node:u8 replid:u64 offset:u64 count:u32 (node:u8 replid:u64 offset:u64)*count items:u64
+ * FULL       = node:u8 replid:u64 offset:u64 count:u32 (node:u8 replid:u64 offset:u64)*count items:u64 bytes:u64
  * CONTINUE   = node:u8 replid:u64 offset:u64
  * REFUSED    = reason (UTF-8)
  * RECORDS    = senderClock:i32 offset:u64 record*           (offset of the first record)
@@ -24,6 +29,14 @@ package memfleet.protocol.replication;
  * ACK        = offset:u64
  * REPAIR     = origin:u8 replid:u64 from:u64                (subscriber to peer)
  * MIRRORED   = originClock:i32 origin:u8 replid:u64 offset:u64 record*   (peer to subscriber)
+ * AE_DIGESTS_REQ = ranges:u32                               (subscriber to peer)
+ * AE_DIGESTS = ranges:u32 (items:u32 sum:u64)*ranges        (peer to subscriber)
+ * AE_RANGES  = count:u32 range:u32*count                    (subscriber to peer)
+ * AE_ITEMS   = senderClock:i32 record*                      (peer to subscriber; then AE_ITEMS_END)
+ * AE_ITEMS_END = items:u64
+ * AE_PUSH    = senderClock:i32 record*                      (subscriber to peer; then AE_PUSH_END)
+ * AE_PUSH_END = items:u64
+ * AE_DONE    = changed:u64                                  (peer to subscriber: keys the push changed there)
  * </pre>
  *
  * {@code senderClock} is the sender's relative clock (seconds); exptimes in the records are on that
@@ -50,6 +63,14 @@ public final class ReplicationFrames {
     public static final byte ACK = 10;
     public static final byte REPAIR = 11;
     public static final byte MIRRORED = 12;
+    public static final byte AE_DIGESTS_REQ = 13;
+    public static final byte AE_DIGESTS = 14;
+    public static final byte AE_RANGES = 15;
+    public static final byte AE_ITEMS = 16;
+    public static final byte AE_ITEMS_END = 17;
+    public static final byte AE_PUSH = 18;
+    public static final byte AE_PUSH_END = 19;
+    public static final byte AE_DONE = 20;
 
     /** One entry of a position vector: node id, replication id, offset. */
     public static final int VECTOR_ENTRY = 1 + 8 + 8;

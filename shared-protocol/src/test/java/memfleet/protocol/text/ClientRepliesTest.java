@@ -89,11 +89,16 @@ class ClientRepliesTest {
     void replicationFieldsAndPeers() {
         StatsReply r = StatsReply.parse(String.join("\r\n", "STAT enabled 1", "STAT node_id 3", "STAT state in_sync",
                 "STAT replication_id 9f3c0a12b4d5e6f7", "STAT offset 123456", "STAT ops 789", "STAT backlog_size 33554432",
-                "STAT backlog_first_offset 1000", "STAT min_acks 0",
-                "STAT peers 2", "STAT peer0:address 127.0.0.1:11212", "STAT peer0:node_id 7", "STAT peer0:link up",
+                "STAT backlog_first_offset 1000", "STAT min_acks 0", "STAT anti_entropy_runs 5",
+                "STAT anti_entropy_keys_repaired 7", "STAT peers 2", "STAT peer0:address 127.0.0.1:11212", "STAT peer0:node_id 7", "STAT peer0:link up",
                 "STAT peer0:sent_offset 123456", "STAT peer0:acked_offset 123400", "STAT peer0:lag_ops 2",
                 "STAT peer0:lag_bytes 56", "STAT peer0:lag_ms 3", "STAT peer0:full_resyncs 1",
-                "STAT peer0:partial_resyncs 0", "STAT peer0:applied_ops 42", "STAT peer0:last_error -", "STAT peer1:address 10.0.0.9:11211",
+                "STAT peer0:partial_resyncs 0", "STAT peer0:applied_ops 42", "STAT peer0:last_error -",
+                "STAT peer0:copy sending", "STAT peer0:copy_items 250", "STAT peer0:copy_total_items 1000",
+                "STAT peer0:copy_bytes 25000", "STAT peer0:copy_total_bytes 120000", "STAT peer0:copy_ms 40",
+                "STAT peer0:copy_rate_bytes 625000", "STAT peer0:copy_eta_ms 120", "STAT peer0:ae done",
+                "STAT peer0:ae_runs 4", "STAT peer0:ae_ranges_differed 3", "STAT peer0:ae_items_exchanged 9",
+                "STAT peer0:ae_keys_repaired 2", "STAT peer0:ae_ms 15", "STAT peer1:address 10.0.0.9:11211",
                 "STAT peer1:node_id -1", "STAT peer1:link connecting", "STAT peer1:last_error connection refused by host",
                 "END", ""));
         ReplicationStats s = ReplicationStats.of(r);
@@ -107,7 +112,15 @@ class ClientRepliesTest {
         assertThat(s.backlogFirstOffset()).isEqualTo(1000);
         assertThat(s.peers()).hasSize(2);
         ReplicationStats.Peer p0 = s.peers().get(0);
-        assertThat(p0).isEqualTo(new ReplicationStats.Peer("127.0.0.1:11212", 7, "up", 123456, 123400, 2, 56, 3, 1, 0, 42, null));
+        assertThat(p0).isEqualTo(new ReplicationStats.Peer("127.0.0.1:11212", 7, "up", 123456, 123400, 2, 56, 3, 1, 0, 42, null,
+                new ReplicationStats.Copy("sending", 250, 1000, 25000, 120000, 40, 625000, 120),
+                new ReplicationStats.Round("done", 4, 3, 9, 2, 15)));
+        assertThat(p0.copy().running()).isTrue();
+        assertThat(p0.copy().percent()).isEqualTo(25.0);
+        assertThat(s.antiEntropyRuns()).isEqualTo(5);
+        assertThat(s.antiEntropyKeysRepaired()).isEqualTo(7);
+        assertThat(s.peers().get(1).copy()).isEqualTo(ReplicationStats.Copy.NONE);
+        assertThat(s.peers().get(1).antiEntropy()).isEqualTo(ReplicationStats.Round.NONE);
         assertThat(s.peers().get(1).nodeId()).isEqualTo(-1);
         assertThat(s.peers().get(1).link()).isEqualTo("connecting");
         assertThat(s.peers().get(1).lastError()).isEqualTo("connection refused by host");

@@ -54,6 +54,9 @@ final class TextCommands {
     private static final byte[] W_VERBOSITY = ascii("verbosity");
     private static final byte[] W_LRU = ascii("lru");
     private static final byte[] W_REFRESH_CERTS = ascii("refresh_certs");
+    private static final byte[] W_REPLICATION = ascii("replication");
+    private static final byte[] W_CHECK = ascii("check");
+    private static final byte[] NOT_REPLICATING = ascii("CLIENT_ERROR replication not enabled\r\n");
     private static final byte[] TLS_NOT_ENABLED = ascii("Error TLS not enabled\r\n");
     private static final byte[] OUT_OF_MEMORY_GET = ascii("SERVER_ERROR out of memory writing get response\r\n");
     /** memcached's read buffer ({@code READ_BUFFER_SIZE}): the unit of {@code -o read_buf_mem_limit}. */
@@ -231,6 +234,15 @@ final class TextCommands {
             reply(out, admin.lru(b, line.tokens, ntokens));
         } else if (line.is(0, W_REFRESH_CERTS)) {
             refreshCerts(out);
+        } else if (line.is(0, W_REPLICATION) && ntokens == 3 && line.is(1, W_CHECK)) {
+            // memfleet's own: an anti-entropy round with every peer now; stats replication shows the outcome
+            var replication = node.replication();
+            if (replication == null) {
+                ReplyBytes.put(out, NOT_REPLICATING);
+            } else {
+                replication.checkNow();
+                ReplyBytes.put(out, TextReplies.OK);
+            }
         } else if (endsWithHttp(ntokens)) {
             return Step.CLOSE;
         } else {

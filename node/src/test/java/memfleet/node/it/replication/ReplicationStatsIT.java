@@ -21,9 +21,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = SECONDS)
 class ReplicationStatsIT {
     private static final List<String> NODE_FIELDS =
-            List.of("enabled", "node_id", "state", "replication_id", "offset", "ops", "min_acks", "peers");
+            List.of("enabled", "node_id", "state", "replication_id", "offset", "ops", "min_acks", "repairs_requested",
+                    "repairs_served", "repaired_ops", "peers");
     private static final List<String> PEER_FIELDS = List.of("address", "node_id", "link", "sent_offset",
-            "acked_offset", "lag_ops", "lag_bytes", "lag_ms", "full_resyncs", "partial_resyncs", "last_error");
+            "acked_offset", "lag_ops", "lag_bytes", "lag_ms", "full_resyncs", "partial_resyncs", "last_error", "copy",
+            "copy_items", "copy_total_items", "copy_bytes", "copy_total_bytes", "copy_ms", "copy_rate_bytes",
+            "copy_eta_ms");
 
     private final ServerRun run;
 
@@ -118,6 +121,84 @@ class ReplicationStatsIT {
             assertThat(pair.replication(0).get("replication_id")).as("each node has its own replication id")
                     .isNotEqualTo(pair.replication(1).get("replication_id"));
         }
+    }
+
+    @Test
+    void aFullCopyShowsItsProgressOnBothEndsAndKeepsToTheCopyLimit() {
+        int items = 60_000;
+        long limit = 8L << 20; // ~32 MB of records: about 4 s
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
+            pair.args(0, "--repl-copy-limit=8m").args(1, "--serve-while-syncing");
+            pair.start(0);
+            try (TextClient a = pair.client(0)) {
+                a.pipelineSets("copy", 0, items, "c".repeat(500));
+            }
+            pair.start(1);
+            // while it runs, the source says how far it is and how long is left
+            await("A sending the copy").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> {
+                        Map<String, String> a = pair.replication(0);
+                        assertThat(a).containsEntry("peer0:copy", "sending");
+                        assertThat(number(a, "peer0:copy_items")).isGreaterThan(0).isLessThan(items);
+                        assertThat(number(a, "peer0:copy_total_items")).isEqualTo(items);
+                        assertThat(number(a, "peer0:copy_eta_ms")).isGreaterThan(0);
+                        assertThat(number(a, "peer0:copy_rate_bytes")).isGreaterThan(0);
+                    });
+            assertThat(pair.replication(1).get("peer0:copy")).as("B, serving while it copies")
+                    .isIn("receiving", "received");
+            await("the copy done on both ends").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        assertThat(pair.replication(0)).containsEntry("peer0:copy", "sent");
+                        assertThat(pair.replication(1)).containsEntry("peer0:copy", "received");
+                    });
+            Map<String, String> a = pair.replication(0);
+            Map<String, String> b = pair.replication(1);
+            for (Map<String, String> end : List.of(a, b)) {
+                assertThat(number(end, "peer0:copy_items")).isEqualTo(items);
+                assertThat(number(end, "peer0:copy_total_items")).isEqualTo(items);
+                assertThat(number(end, "peer0:copy_eta_ms")).isZero();
+            }
+            assertThat(number(b, "peer0:copy_bytes")).as("bytes received = bytes sent")
+                    .isEqualTo(number(a, "peer0:copy_bytes")).isGreaterThan(items * 500L);
+            assertThat(number(a, "peer0:copy_total_bytes")).as("A's bytes stat").isGreaterThan(items * 500L);
+            // the sender waits whenever it is ahead of the limit, so on average it never exceeds it
+            assertThat(number(a, "peer0:copy_rate_bytes")).as("A's copy rate, limit %d", limit)
+                    .isLessThanOrEqualTo(limit * 105 / 100);
+            assertThat(number(a, "peer0:copy_ms")).isGreaterThanOrEqualTo(number(a, "peer0:copy_bytes") * 1000 / limit);
+            pair.awaitConverged();
+        }
+    }
+
+    @Test
+    void compressedLinksCarryTheSameItemsInFewerBytes() {
+        try (ReplicaGroup pair = new ReplicaGroup(run, 2)) {
+            pair.argsForAll("--repl-compress");
+            pair.start(0);
+            try (TextClient a = pair.client(0)) {
+                a.pipelineSets("copied", 0, 5000, "compressible ".repeat(40)); // goes in B's full copy
+            }
+            pair.start(1);
+            pair.awaitInSync(Duration.ofSeconds(30));
+            try (TextClient a = pair.client(0)) {
+                a.pipelineSets("streamed", 0, 5000, "streamed value ".repeat(30)); // goes in the stream
+            }
+            pair.awaitConverged();
+            try (TextClient b = pair.client(1)) {
+                assertThat(b.digest()).startsWith("items 10000 ");
+                assertThat(b.getMulti(List.of("copied1", "streamed4999"))).containsEntry("copied1", "compressible ".repeat(40))
+                        .containsEntry("streamed4999", "streamed value ".repeat(30));
+            }
+            Map<String, String> a = pair.replication(0);
+            assertThat(a).containsEntry("compress", "lz4");
+            long frames = number(a, "frame_bytes_sent");
+            assertThat(frames).as("payload bytes A sent").isGreaterThan(10_000 * 400L);
+            assertThat(number(a, "wire_bytes_sent")).as("bytes on the wire for them").isLessThan(frames / 4);
+        }
+    }
+
+    private static long number(Map<String, String> stats, String name) {
+        assertThat(stats).containsKey(name);
+        return Long.parseLong(stats.get(name));
     }
 
     @Test
