@@ -70,7 +70,7 @@ public class ReplicationPage {
 
     @GetMapping("/replication")
     String replication(Model model) {
-        model.addAttribute("groups", groups());
+        addGroups(model);
         model.addAttribute("checked", null);
         model.addAttribute("repairs", null);
         return "replication";
@@ -97,7 +97,7 @@ public class ReplicationPage {
 
     /** The page after a check of {@code group}, and after a repair when {@code repairs} is not null. */
     private String checked(Model model, String group, Verdict v, List<RepairRow> repairs) {
-        model.addAttribute("groups", groups());
+        addGroups(model);
         model.addAttribute("checked", group);
         model.addAttribute("digests", v.rows());
         model.addAttribute("verdict", v.text());
@@ -243,6 +243,15 @@ public class ReplicationPage {
             }
         }
         return rows;
+    }
+
+    /** The groups' tables and, per group, its {@link ReplicationDiagram}. */
+    private void addGroups(Model model) {
+        Map<String, List<NodeRow>> groups = groups();
+        Map<String, ReplicationDiagram> diagrams = new LinkedHashMap<>();
+        groups.forEach((g, rows) -> diagrams.put(g, ReplicationDiagram.of(rows)));
+        model.addAttribute("groups", groups);
+        model.addAttribute("diagrams", diagrams);
     }
 
     private Map<String, List<NodeRow>> groups() {

@@ -160,6 +160,14 @@ class ConsoleReplicationIT {
             assertThat(l21.get(9)).isEqualTo(nodeStat(r2, "peer0:full_resyncs")).isNotEqualTo("0");
             assertThat(l12.get(10)).isEqualTo(nodeStat(r1, "peer0:partial_resyncs"));
             assertThat(l12.get(12)).isEqualTo("–");
+            // the diagram: a box per node with its state, an arrow per stream with its lag, coloured by the link
+            String html = console.session().login("viewer", "viewer").get("/replication").body();
+            assertThat(html).containsPattern("<g class=\"box node-in_sync\" data-node=\"" + Pattern.quote(r1.id()) + "\">")
+                    .containsPattern("<g class=\"box node-in_sync\" data-node=\"" + Pattern.quote(r2.id()) + "\">")
+                    .containsPattern("<g class=\"stream link-up\" data-from=\"" + Pattern.quote(r1.id()) + "\" data-to=\""
+                            + Pattern.quote(r2.id()) + "\">\\s*<title>[^<]*</title>\\s*<line [^>]*></line>\\s*<text [^>]*>lag 0 ops · \\d+ ms</text>")
+                    .containsPattern("<g class=\"stream link-up\" data-from=\"" + Pattern.quote(r2.id()) + "\" data-to=\""
+                            + Pattern.quote(r1.id()) + "\">");
         });
     }
 
@@ -235,6 +243,9 @@ class ConsoleReplicationIT {
             assertThat(rows.get(link(r1, toR2)).get(3)).isNotEqualTo("up");
             assertThat(rows.get(link(r2, toR1)).get(3)).isNotEqualTo("up");
             assertThat(rows.get(r1.id()).get(3)).isEqualTo("alone");
+            assertThat(console.session().login("viewer", "viewer").get("/replication").body())
+                    .containsPattern("<g class=\"box node-alone\" data-node=\"" + Pattern.quote(r1.id()) + "\">")
+                    .containsPattern("<g class=\"stream link-(down|connecting)\" data-from=\"" + Pattern.quote(r1.id()) + "\"");
         });
         r1.set("split-brain", 0, "only on r1 while cut");
         String html = check().body();
@@ -302,10 +313,15 @@ class ConsoleReplicationIT {
         assertThat(digest(r1)).isEqualTo(digest(r2));
         assertThat(r2.gets("ae-0")).doesNotContain("value-0");
         assertThat(r2.gets("ae-299")).contains("value-299");
-        // the link table shows the last round once the console has polled again
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(page().get(link(r1, toR2)).get(14))
-                .isEqualTo("done: " + html.replaceAll("(?s).*anti-entropy: (\\d+) key ranges differed.*", "$1")
-                        + " ranges differed, 40 keys repaired (1 rounds)"));
+        // the link table shows each node's round once the console has polled again: the node asked first repaired
+        // everything (the group's nodes are asked in the fleet's order), the second found nothing left
+        String ranges = html.replaceAll("(?s).*anti-entropy: (\\d+) key ranges differed.*", "$1");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Map<String, List<String>> rows = page();
+            assertThat(List.of(rows.get(link(r1, toR2)).get(14), rows.get(link(r2, toR1)).get(14))).containsExactlyInAnyOrder(
+                    "done: " + ranges + " ranges differed, 40 keys repaired (1 rounds)",
+                    "done: 0 ranges differed, 0 keys repaired (1 rounds)");
+        });
     }
 
     @Test
