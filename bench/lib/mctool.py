@@ -247,7 +247,7 @@ def text_values(size, pool_mb=16, seed=7):
         n += len(w) + 1
     pool = b" ".join(parts)
     span = len(pool) - size
-    return lambda i: pool[(i * 2654435761) % span:][:size]
+    return lambda i: pool[(o := (i * 2654435761) % span):o + size]
 
 
 def random_values(size):
