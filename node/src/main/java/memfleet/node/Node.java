@@ -112,7 +112,7 @@ public final class Node {
 
     /** A new worker thread's counters, summed by {@code stats}. */
     public ThreadStats newThreadStats() {
-        ThreadStats s = new ThreadStats();
+        ThreadStats s = new ThreadStats(settings.hotKeySample);
         threadStats.add(s);
         return s;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import memfleet.console.fleet.NodeAddress;
 import memfleet.protocol.text.CachedumpReply;
+import memfleet.protocol.text.HotKeysReply;
 import memfleet.protocol.text.ItemKey;
 import memfleet.protocol.text.ReplicationStats;
 import memfleet.protocol.text.StatsReply;
@@ -64,6 +65,11 @@ public class NodeCommands {
     /** {@code stats replication}, read. */
     public Mono<ReplicationStats> replication(NodeAddress node) {
         return one(node, TextRequest.stats("replication")).map(r -> ReplicationStats.of(StatsReply.parse(r)));
+    }
+
+    /** memfleet's {@code stats hotkeys}, read; {@link HotKeysReply#NONE} from a server without it. */
+    public Mono<HotKeysReply> hotKeys(NodeAddress node) {
+        return one(node, TextRequest.stats("hotkeys")).map(r -> HotKeysReply.of(StatsReply.parse(r)));
     }
 
     /** {@code replication check}: {@code OK} once the node has started its rounds, or its refusal. */

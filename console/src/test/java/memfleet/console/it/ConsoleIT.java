@@ -342,4 +342,33 @@ class ConsoleIT {
         assertThat(east.body()).contains("nothing to compare: no node of this group replicates")
                 .contains("not replicating: not compared").doesNotContain("INCONSISTENT");
     }
+
+    @Test
+    void hotKeysShowsTheMostHitKeysPerGroupAndNodeEscaped() {
+        String evil = "<script>alert(1)</script>";
+        for (NodeProcess n : new NodeProcess[] {a, b}) {
+            for (String k : List.of("hot:1", "warm:2", evil)) {
+                assertThat(n.set(k, 0, "v")).isEqualTo("STORED");
+            }
+        }
+        StringBuilder gets = new StringBuilder();
+        for (int i = 0; i < 1600; i++) {
+            gets.append("get hot:1\r\n");
+            if (i % 3 == 0) {
+                gets.append("get warm:2\r\nget ").append(evil).append("\r\n");
+            }
+        }
+        gets.append("quit\r\n"); // then the node closes: read every reply until then
+        assertThat(a.send(gets.toString(), "\u0000")).contains("VALUE hot:1 0 1");
+        assertThat(b.send(gets.toString(), "\u0000")).contains("VALUE hot:1 0 1");
+        String html = console.session().login("viewer", "viewer").get("/hotkeys").body();
+        String east = html.substring(html.indexOf("data-group=\"east\""), html.indexOf("data-group=\"west\""));
+        // the group's table adds both nodes up; hot:1 first
+        assertThat(east).containsPattern("<tr data-key=\"hot:1\">\\s*<td>1</td>");
+        assertThat(east).contains("data-node=\"" + a.id() + "\"").contains("data-node=\"" + b.id() + "\"");
+        assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain(evil);
+        String west = html.substring(html.indexOf("data-group=\"west\""));
+        assertThat(west).contains("unreachable: ");
+        assertThat(console.session().get("/hotkeys").statusCode()).as("without a login").isNotEqualTo(200);
+    }
 }

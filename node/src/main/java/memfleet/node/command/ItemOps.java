@@ -236,6 +236,9 @@ public final class ItemOps {
             stats.getMisses++;
         }
         unlock();
+        if (it > 0) {
+            stats.hotKeys.hit(key, nkey, store.clock().now()); // outside the stripe lock: the key is the request's
+        }
         if ((how & DETAIL) != 0 && settings.detailEnabled) {
             detail.recordGet(key, nkey, stats, it > 0);
         }

@@ -92,6 +92,7 @@ public final class CommandLine {
         REPL_COPY_LIMIT('\0', "repl-copy-limit", Arg.REQUIRED),
         ANTI_ENTROPY_INTERVAL('\0', "anti-entropy-interval", Arg.REQUIRED),
         REPL_COMPRESS('\0', "repl-compress", Arg.NONE),
+        HOT_KEYS_SAMPLE('\0', "hot-keys-sample", Arg.REQUIRED),
         AUTH_FILE('Y', "auth-file", Arg.REQUIRED),
         ENABLE_SSL('Z', "enable-ssl", Arg.NONE),
         // memcached flags memfleet does not implement: recognised so the refusal can say what they are.
@@ -442,6 +443,12 @@ public final class CommandLine {
                 }
                 case REPL_COPY_LIMIT -> s.replCopyLimit = copyLimit(v);
                 case REPL_COMPRESS -> s.replCompress = true;
+                case HOT_KEYS_SAMPLE -> {
+                    s.hotKeySample = integer(flag, v);
+                    if (s.hotKeySample < 0 || s.hotKeySample > (1 << 20) || Integer.bitCount(s.hotKeySample) > 1) {
+                        throw usage("--hot-keys-sample must be 0 (off) or a power of two up to 1048576: \"" + v + "\"");
+                    }
+                }
                 case ANTI_ENTROPY_INTERVAL -> {
                     s.antiEntropyIntervalSeconds = integer(flag, v);
                     if (s.antiEntropyIntervalSeconds < 0) {

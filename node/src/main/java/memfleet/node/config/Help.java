@@ -100,6 +100,8 @@ public final class Help {
                     --repl-copy-limit=<bytes>  most bytes per second a full copy to a peer
                                           sends (k/m/g suffix, default: 0, no limit)
                     --repl-compress       LZ4-compress large frames this node sends to peers
+                    --hot-keys-sample=<n> count one get hit in n for stats hotkeys
+                                          (a power of two, default: 16; 0: off)
                     --anti-entropy-interval=<s>  seconds between digest comparisons with
                                           each peer (default: 300; 0: only on request)
                 -o, --extended            comma separated list of extended options

@@ -145,6 +145,8 @@ public final class Settings {
     public long replBacklogSize = 32L << 20;
     /** Bytes per second a full copy to a peer may send at most ({@code --repl-copy-limit}); 0: no limit. */
     public long replCopyLimit = 0;
+    /** Sample one get hit in every this many for {@code stats hotkeys} ({@code --hot-keys-sample}); 0: none. */
+    public int hotKeySample = 16;
     /** LZ4-compress large frames sent on replication links ({@code --repl-compress}). */
     public boolean replCompress;
     /** Seconds between anti-entropy rounds on each link ({@code --anti-entropy-interval}); 0: none in the background. */

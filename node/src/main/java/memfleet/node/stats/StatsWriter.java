@@ -387,6 +387,41 @@ public final class StatsWriter {
         write(out, sb);
     }
 
+    /** How many keys {@code stats hotkeys} lists. */
+    public static final int HOT_KEYS = 50;
+
+    /**
+     * memfleet's {@code stats hotkeys}: the keys hit most now, from every worker's sample ({@link HotKeys}),
+     * as {@code STAT hot_<rank> <key> <estimated hits> <error bound>}; the key URL-encoded as in
+     * {@code lru_crawler metadump} (bytes outside {@code !..~} and {@code %} as {@code %XX}).
+     */
+    public void hotKeys(ByteBuf out) {
+        StringBuilder sb = new StringBuilder();
+        int rate = settings.hotKeySample;
+        stat(sb, "sample_rate", rate);
+        stat(sb, "half_life_seconds", HotKeys.HALF_LIFE_SECONDS);
+        List<HotKeys> samples = new java.util.ArrayList<>();
+        for (ThreadStats t : threadStats) {
+            samples.add(t.hotKeys);
+        }
+        List<HotKeys.Entry> top = HotKeys.top(samples, rate, HOT_KEYS);
+        for (int i = 0; i < top.size(); i++) {
+            HotKeys.Entry e = top.get(i);
+            StringBuilder k = new StringBuilder();
+            for (byte b : e.key()) {
+                int c = b & 0xFF;
+                if (c <= 0x20 || c >= 0x7F || c == '%') {
+                    k.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+                } else {
+                    k.append((char) c);
+                }
+            }
+            stat(sb, "hot_" + (i + 1), k + " " + e.hits() + " " + e.error());
+        }
+        write(out, sb);
+    }
+
     /** memfleet's {@code stats digest}: live items and an order-independent digest of their contents. */
     public void digest(ByteBuf out) {
         long[] d = new memfleet.node.store.RemoteWrites(store).digest();

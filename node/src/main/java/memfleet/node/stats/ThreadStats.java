@@ -44,6 +44,17 @@ public final class ThreadStats {
     public static final int SLAB_FIELDS = 12;
 
     public final long[] slab = new long[SlabAllocator.MAX_CLASSES * SLAB_FIELDS];
+    /** This thread's sample of the keys it hits ({@code stats hotkeys}). */
+    public final HotKeys hotKeys;
+
+    public ThreadStats() {
+        this(0);
+    }
+
+    /** Counters for one worker thread that samples one hit in every {@code hotKeySample} (0: none). */
+    public ThreadStats(int hotKeySample) {
+        this.hotKeys = new HotKeys(hotKeySample);
+    }
 
     public void slab(int clsid, int field) {
         slab[clsid * SLAB_FIELDS + field]++;
@@ -60,5 +71,6 @@ public final class ThreadStats {
         bytesRead = bytesWritten = flushCmds = connYields = authCmds = authErrors = idleKicks = 0;
         storeTooLarge = storeNoMemory = responseObjOom = 0;
         java.util.Arrays.fill(slab, 0);
+        hotKeys.reset();
     }
 }

@@ -181,4 +181,18 @@ class ClientRepliesTest {
             assertThatThrownBy(() -> new ItemKey(bad)).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void hotKeysAndTheirMergeOverNodes() {
+        HotKeysReply a = HotKeysReply.of(StatsReply.parse(String.join("\r\n", "STAT sample_rate 16",
+                "STAT half_life_seconds 10", "STAT hot_1 user%3A42 3200 16", "STAT hot_2 cart 1600 0", "END", "")));
+        assertThat(a.supported()).isTrue();
+        assertThat(a.sampleRate()).isEqualTo(16);
+        assertThat(a.keys()).containsExactly(new HotKeysReply.Entry("user%3A42", 3200, 16), new HotKeysReply.Entry("cart", 1600, 0));
+        HotKeysReply b = HotKeysReply.of(StatsReply.parse("STAT sample_rate 16\r\nSTAT hot_1 cart 2000 32\r\nEND\r\n"));
+        assertThat(HotKeysReply.merge(List.of(a, b), 20)).containsExactly(new HotKeysReply.Entry("cart", 3600, 32),
+                new HotKeysReply.Entry("user%3A42", 3200, 16));
+        assertThat(HotKeysReply.merge(List.of(a, b), 1)).hasSize(1);
+        assertThat(HotKeysReply.of(StatsReply.parse("ERROR\r\n"))).isEqualTo(HotKeysReply.NONE);
+    }
 }

@@ -638,6 +638,7 @@ public final class BinarySession implements Session {
                 case "memfleet" -> statsWriter.memfleet(text);
                 case "replication" -> statsWriter.replication(text);
                 case "digest" -> statsWriter.digest(text);
+                case "hotkeys" -> statsWriter.hotKeys(text);
                 default -> {
                     text.release();
                     error(out, KEY_ENOENT, null);

@@ -109,6 +109,10 @@ final class AdminCommands {
                 statsWriter.digest(out);
                 out.writeBytes(TextReplies.END);
             }
+            case "hotkeys" -> {
+                statsWriter.hotKeys(out);
+                out.writeBytes(TextReplies.END);
+            }
             default -> out.writeBytes(TextReplies.ERROR);
         }
     }
