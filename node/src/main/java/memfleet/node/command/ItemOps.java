@@ -236,8 +236,8 @@ public final class ItemOps {
             stats.getMisses++;
         }
         unlock();
-        if (it > 0) {
-            stats.hotKeys.hit(key, nkey, store.clock().now()); // outside the stripe lock: the key is the request's
+        if (it > 0 && stats.hotKeys.sampled()) { // outside the stripe lock: the key is the request's
+            stats.hotKeys.record(key, nkey, store.clock().now());
         }
         if ((how & DETAIL) != 0 && settings.detailEnabled) {
             detail.recordGet(key, nkey, stats, it > 0);

@@ -248,6 +248,12 @@ final class Backlog {
     }
 
     /** Under the lock, or for a record known to be intact: its total length. */
+    /** Total bytes of the record whose header is at native {@code address} (not in the ring: a copy). */
+    static long lengthAt(long address) {
+        return MutationRecord.length(NativeMemory.getByte(address + MutationRecord.NKEY) & 0xFF,
+                NativeMemory.getInt(address + MutationRecord.NBYTES));
+    }
+
     private long recordLength(long offset) {
         long pos = offset % capacity;
         int nkey = NativeMemory.getByte(base + (pos + MutationRecord.NKEY) % capacity) & 0xFF;
@@ -281,16 +287,14 @@ final class Backlog {
         // cut at the last whole record, reading lengths from the verified copy
         long end = 0;
         while (end + MutationRecord.HEADER <= n) {
-            long len = MutationRecord.length(NativeMemory.getByte(dst + end + MutationRecord.NKEY) & 0xFF,
-                    NativeMemory.getInt(dst + end + MutationRecord.NBYTES));
+            long len = lengthAt(dst + end);
             if (end + len > n) {
                 break;
             }
             end += len;
         }
         if (end == 0 && n >= MutationRecord.HEADER) {
-            long len = MutationRecord.length(NativeMemory.getByte(dst + MutationRecord.NKEY) & 0xFF,
-                    NativeMemory.getInt(dst + MutationRecord.NBYTES));
+            long len = lengthAt(dst);
             if (len > max) {
                 return -2 - len; // the next record does not fit: the caller needs a larger buffer
             }

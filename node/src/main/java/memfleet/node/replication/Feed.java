@@ -206,24 +206,54 @@ final class Feed {
                             replication.ackedBy.put(subscriberNode, off);
                             replication.acksAdvanced();
                         }
-                    } else if (type == ReplicationFrames.REPAIR && io.length() >= 17) {
-                        byte[] r = io.payload();
-                        serveRepair(r[0] & 0xFF, FrameIO.getLong(r, 1), FrameIO.getLong(r, 9));
-                    } else if (type >= ReplicationFrames.AE_DIGESTS_REQ && type <= ReplicationFrames.AE_PUSH_END) {
-                        answerAntiEntropy(type);
+                    } else if (type == ReplicationFrames.REPAIR
+                            || (type >= ReplicationFrames.AE_DIGESTS_REQ && type <= ReplicationFrames.AE_PUSH_END)) {
+                        answer(type, java.util.Arrays.copyOf(io.payload(), io.length()));
                     }
                 }
             } catch (IOException e) {
                 cut(e.getMessage() == null ? "the subscriber went away" : e.getMessage());
             } finally {
-                if (aeApplier != null) {
-                    aeApplier.free();
+                if (answers != null) {
+                    answers.execute(() -> {
+                        if (aeApplier != null) {
+                            aeApplier.free();
+                        }
+                    });
+                    answers.shutdown();
                 }
             }
         });
     }
 
-    /** The subscriber's anti-entropy round, as this end sees it (on the ack reader's thread only). */
+    /**
+     * Requests that take long (a REPAIR's mirror walk, an anti-entropy digest pass over every item, a range
+     * walk) run on their own thread, in arrival order, so the acknowledgements the ack reader reads
+     * meanwhile keep {@code --min-acks} writers moving.
+     */
+    private java.util.concurrent.ExecutorService answers;
+
+    private void answer(byte type, byte[] p) {
+        if (answers == null) {
+            answers = java.util.concurrent.Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().daemon().name("replication-answers").factory());
+        }
+        answers.execute(() -> {
+            try {
+                if (type == ReplicationFrames.REPAIR) {
+                    if (p.length >= 17) {
+                        serveRepair(p[0] & 0xFF, FrameIO.getLong(p, 1), FrameIO.getLong(p, 9));
+                    }
+                } else {
+                    answerAntiEntropy(type, p, p.length);
+                }
+            } catch (IOException e) {
+                cut(e.getMessage() == null ? "the subscriber went away" : e.getMessage());
+            }
+        });
+    }
+
+    /** The subscriber's anti-entropy round, as this end sees it (on the {@link #answers} thread only). */
     private RecordApplier aeApplier;
     private RecordBuffer aeRefused;
     private long aeChanged;
@@ -233,9 +263,7 @@ final class Feed {
      * items of the ranges it asks for, and the items it pushes, applied here last-writer-wins; DELETEs of
      * pushed keys this node deleted later go back before AE_DONE.
      */
-    private void answerAntiEntropy(byte type) throws IOException {
-        byte[] p = io.payload();
-        int length = io.length();
+    private void answerAntiEntropy(byte type, byte[] p, int length) throws IOException {
         var remote = replication.remote;
         var store = replication.store;
         switch (type) {
@@ -275,7 +303,7 @@ final class Feed {
      * Answers a REPAIR: the subscriber has lost its link to {@code origin} and asks for that origin's
      * records from {@code from}, which this node's {@link Mirror} may hold. Sends them as MIRRORED frames of
      * at most {@link #CHUNK} bytes up to the mirror's head (nothing when it does not hold {@code from}).
-     * Runs on the ack reader: a repair is rare, and acknowledgements wait meanwhile, which is harmless.
+     * Runs on the {@link #answers} thread.
      */
     private void serveRepair(int origin, long replid, long from) throws IOException {
         Mirror mirror = replication.mirrors.get(origin);

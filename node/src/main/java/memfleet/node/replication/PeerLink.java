@@ -23,8 +23,6 @@ final class PeerLink {
     private static final long ROUND_STEP_SECONDS = 60;
     /** MIRRORED's fields before its records. */
     private static final int MIRRORED_HEADER = 4 + 1 + 8 + 8;
-    private static final java.lang.invoke.VarHandle LE_INT = java.lang.invoke.MethodHandles
-            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final Replication replication;
     private final String address;
@@ -306,7 +304,7 @@ final class PeerLink {
         }
         int at = MIRRORED_HEADER;
         while (offset < have[1] && at + MutationRecord.HEADER <= length) {
-            long len = MutationRecord.length(p[at + MutationRecord.NKEY] & 0xFF, (int) LE_INT.get(p, at + MutationRecord.NBYTES));
+            long len = MutationRecord.lengthAt(p, at);
             at += (int) len;
             offset += len;
         }

@@ -52,19 +52,31 @@ public final class HotKeys {
         this.sampleMask = sampleRate <= 0 ? -1 : sampleRate - 1;
     }
 
-    /** On a hit of the key at native {@code key} ({@code now}: the server's clock, in seconds). */
-    public void hit(long key, int nkey, int now) {
+    /**
+     * Whether this hit is one of the sampled ones (one in {@code sampleRate}, never with rate 0); the caller
+     * then {@linkplain #record records} it, so the other hits cost only this xorshift step.
+     */
+    public boolean sampled() {
         if (sampleMask < 0) {
-            return;
+            return false;
         }
         long x = random;
         x ^= x << 13;
         x ^= x >>> 7;
         x ^= x << 17;
         random = x;
-        if ((x & sampleMask) != 0) {
-            return;
+        return (x & sampleMask) == 0;
+    }
+
+    /** On a hit of the key at native {@code key}, if {@link #sampled()} ({@code now}: the server's clock, in s). */
+    public void hit(long key, int nkey, int now) {
+        if (sampled()) {
+            record(key, nkey, now);
         }
+    }
+
+    /** Counts a sampled hit of the key at native {@code key}. */
+    public void record(long key, int nkey, int now) {
         long h = Fingerprint.of(key, nkey, SEED);
         int v = (int) SEQ.getAndAdd(this, 1) + 1; // odd: a write is in progress
         try {

@@ -14,6 +14,9 @@ package memfleet.protocol.replication;
 public final class MutationRecord {
     private MutationRecord() {}
 
+    private static final java.lang.invoke.VarHandle LE_INT = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     public static final byte SET = 1;
     public static final byte DELETE = 2;
     public static final byte TOUCH = 3;
@@ -31,5 +34,10 @@ public final class MutationRecord {
     /** Total bytes of a record with this key and value length. */
     public static long length(int nkey, int nbytes) {
         return HEADER + nkey + (long) nbytes;
+    }
+
+    /** Total bytes of the record whose header starts at {@code at} in {@code records}. */
+    public static long lengthAt(byte[] records, int at) {
+        return length(records[at + NKEY] & 0xFF, (int) LE_INT.get(records, at + NBYTES));
     }
 }
