@@ -100,6 +100,123 @@ public class NodeClient implements AutoCloseable {
                 .onErrorMap(e -> !(e instanceof NodeException), e -> new NodeException(describe(e)));
     }
 
+    /** Receives a streamed reply one line at a time ({@code line[from, to)}, without its line end). */
+    @FunctionalInterface
+    public interface LineSink {
+        void line(byte[] line, int from, int to);
+    }
+
+    /**
+     * Sends {@code request}, alone on its connection, and hands each line of its reply to {@code sink} as it
+     * arrives, up to the {@code END} line, on a worker thread ({@code Schedulers.boundedElastic}): a reply of any
+     * size (a {@code lru_crawler metadump} of millions of items) passes through a buffer of at most
+     * {@link #MAX_LINE_BYTES} plus what is queued, and the node is read only as fast as the sink keeps up, so the
+     * console's memory does not grow with the reply. A first line that is an error ({@code BUSY ...},
+     * {@code CLIENT_ERROR ...}, {@code ERROR ...}) fails the stream with the node's words.
+     */
+    public Mono<Long> lines(NodeAddress node, TextRequest request, LineSink sink, Duration timeout) {
+        return Mono.defer(() -> {
+            CollectProperties.Auth auth = properties.authFor(node.group());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (auth.enabled()) {
+                out.writeBytes(TextRequest.auth(auth.username(), auth.password()).bytes());
+            }
+            out.writeBytes(request.bytes());
+            byte[] batch = out.toByteArray();
+            LineCutter cutter = new LineCutter(sink, auth.enabled());
+            return client(node, timeout)
+                    .connect()
+                    .flatMap(conn -> conn.outbound().sendByteArray(Mono.just(batch)).then()
+                            .then(conn.inbound().receive().asByteArray()
+                                    .publishOn(reactor.core.scheduler.Schedulers.boundedElastic(), 16)
+                                    .<Long>handle((chunk, s) -> {
+                                        if (cutter.add(chunk)) {
+                                            s.next(cutter.lines);
+                                            s.complete();
+                                        }
+                                    })
+                                    .next()
+                                    .switchIfEmpty(Mono.error(() -> new NodeException("connection closed mid-reply"))))
+                            .doFinally(signal -> conn.dispose()))
+                    .timeout(timeout)
+                    .onErrorMap(TimeoutException.class, e -> new NodeException("no end of reply within " + timeout.toMillis() + " ms"))
+                    .onErrorMap(ConnectException.class, e -> new NodeException("connection refused"))
+                    .onErrorMap(e -> !(e instanceof NodeException), e -> new NodeException(describe(e)));
+        });
+    }
+
+    /** The longest line {@link #lines} accepts: a metadump line with a 250-byte key, URL-encoded, fits well. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
+
+    /** Cuts a streamed reply into lines; true at {@code END}. */
+    private static final class LineCutter {
+        private final LineSink sink;
+        private boolean awaitingAuth;
+        private byte[] buf = new byte[8192];
+        private int len;
+        private long lines;
+
+        LineCutter(LineSink sink, boolean awaitingAuth) {
+            this.sink = sink;
+            this.awaitingAuth = awaitingAuth;
+        }
+
+        boolean add(byte[] chunk) {
+            int pos = 0;
+            while (pos < chunk.length) {
+                int nl = pos;
+                while (nl < chunk.length && chunk[nl] != '\n') {
+                    nl++;
+                }
+                int n = nl - pos;
+                if (len + n > MAX_LINE_BYTES) {
+                    throw new NodeException("reply line longer than " + MAX_LINE_BYTES + " bytes");
+                }
+                if (len + n > buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+                }
+                System.arraycopy(chunk, pos, buf, len, n);
+                len += n;
+                if (nl == chunk.length) {
+                    return false; // the rest of this line comes in the next chunk
+                }
+                pos = nl + 1;
+                int end = len > 0 && buf[len - 1] == '\r' ? len - 1 : len;
+                len = 0;
+                if (line(end)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean line(int end) {
+            String text = end < 40 || !startsWithKey() ? new String(buf, 0, end, StandardCharsets.ISO_8859_1) : null;
+            if (awaitingAuth) {
+                awaitingAuth = false;
+                if (!"STORED".equals(text)) {
+                    throw new NodeException("authentication refused for user in memfleet.collect.auth: "
+                            + String.valueOf(text).replaceAll("\\p{Cntrl}", "?"));
+                }
+                return false;
+            }
+            if ("END".equals(text)) {
+                return true;
+            }
+            if (text != null && lines == 0 && (text.startsWith("ERROR") || text.startsWith("CLIENT_ERROR")
+                    || text.startsWith("SERVER_ERROR") || text.startsWith("BUSY") || text.startsWith("BADCLASS"))) {
+                throw new NodeException(text.replaceAll("\\p{Cntrl}", "?"));
+            }
+            lines++;
+            sink.line(buf, 0, end);
+            return false;
+        }
+
+        private boolean startsWithKey() {
+            return buf[0] == 'k' && buf[1] == 'e' && buf[2] == 'y' && buf[3] == '=';
+        }
+    }
+
     /** The error and, for TLS failures, its cause (the handshake's reason is there, not in the wrapper). */
     private static String describe(Throwable e) {
         Throwable root = e;

@@ -49,6 +49,12 @@ public record TextRequest(String name, byte[] bytes, Shape shape) {
         return stats("cachedump " + slabClass + " 0");
     }
 
+    /** {@code lru_crawler metadump all}: one line per live item, streamed (see {@link NodeClient#lines}). */
+    public static TextRequest metadumpAll() {
+        return new TextRequest("lru_crawler metadump", "lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII),
+                Shape.LINES_TO_END);
+    }
+
     public static TextRequest gets(ItemKey key) {
         return keyed("gets", key, "", Shape.VALUES);
     }

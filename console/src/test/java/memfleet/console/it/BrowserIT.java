@@ -157,6 +157,9 @@ class BrowserIT {
         pages.put("keys", "/keys?id=" + a.id() + "&class=" + cls);
         pages.put("item", "/keys/item?id=" + a.id() + "&key=page:small&class=" + cls);
         pages.put("replication", "/replication");
+        pages.put("hotkeys", "/hotkeys");
+        pages.put("keyspace", "/keyspace?id=" + a.id());
+        pages.put("keyspace-prefix", "/keyspace?id=" + a.id() + "&prefix=page:");
         pages.put("admin", "/admin");
         consoleErrors();
         for (Map.Entry<String, String> p : pages.entrySet()) {

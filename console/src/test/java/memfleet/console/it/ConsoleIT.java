@@ -371,4 +371,45 @@ class ConsoleIT {
         assertThat(west).contains("unreachable: ");
         assertThat(console.session().get("/hotkeys").statusCode()).as("without a login").isNotEqualTo(200);
     }
+
+    @Test
+    void keySpaceGroupsKeysByPrefixWithHistogramsAndTheBiggestItemsEscaped() {
+        String evil = "ks:<script>alert(2)</script>";
+        StringBuilder sets = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            sets.append("set ks:user:").append(i).append(" 0 0 10\r\n0123456789\r\n");
+        }
+        for (int i = 0; i < 40; i++) {
+            sets.append("set ks:session:").append(i).append(" 0 3000 100\r\n").append("s".repeat(100)).append("\r\n");
+        }
+        sets.append("set ").append(evil).append(" 0 0 1\r\nx\r\n");
+        sets.append("set ks:big 0 0 20000\r\n").append("b".repeat(20000)).append("\r\n");
+        sets.append("quit\r\n");
+        a.send(sets.toString(), "\u0000");
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        String top = viewer.get("/keyspace?id=" + a.id() + "&fresh=1").body();
+        assertThat(top).contains("id=\"prefix-table\"").contains("data-prefix=\"ks:\"");
+        // drill into ks: the 300 users, 40 sessions; the evil key and ks:big end at ks:
+        String ks = viewer.get("/keyspace?id=" + a.id() + "&prefix=" + ConsoleInstance.enc("ks:")).body();
+        assertThat(ks).containsPattern("(?s)<tr data-prefix=\"ks:user:\">.{0,200}?</td>\\s*<td>300</td>");
+        assertThat(ks).containsPattern("(?s)<tr data-prefix=\"ks:session:\">.{0,200}?</td>\\s*<td>40</td>");
+        assertThat(ks).contains("&lt;script&gt;alert(2)&lt;/script&gt;").doesNotContain("<script>alert(2)");
+        // the 20 kB item is the biggest; sessions expire within the hour
+        String biggest = ks.substring(ks.indexOf("id=\"biggest-table\""));
+        assertThat(biggest.substring(0, biggest.indexOf("</tr>", biggest.indexOf("<tbody>")))).contains(">ks:big<");
+        assertThat(ks).contains("aria-label=\"Time to live left\"");
+        assertThat(ks).containsPattern("<title>&lt; 1 h: (\\d+) items</title>");
+        Matcher hour = Pattern.compile("<title>&lt; 1 h: (\\d+) items</title>").matcher(ks);
+        assertThat(hour.find()).isTrue();
+        assertThat(Integer.parseInt(hour.group(1))).isGreaterThanOrEqualTo(40);
+        // the group's figures sum its nodes; a node that is down names its error
+        String group = viewer.get("/keyspace?group=east&prefix=" + ConsoleInstance.enc("ks:")).body();
+        assertThat(group).contains("data-prefix=\"ks:user:\"");
+        stopped.stop(); // another test stops it too
+        ConsoleInstance.Response west = viewer.get("/keyspace?id=" + stopped.id());
+        assertThat(west.statusCode()).isEqualTo(502);
+        assertThat(west.body()).contains("The analysis failed: ");
+        assertThat(viewer.get("/keyspace?id=" + a.id() + "&sep=" + ConsoleInstance.enc(" ")).statusCode()).isEqualTo(400);
+        assertThat(console.session().get("/keyspace?id=" + a.id()).statusCode()).as("without a login").isNotEqualTo(200);
+    }
 }

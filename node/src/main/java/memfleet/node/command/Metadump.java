@@ -87,7 +87,9 @@ public final class Metadump {
         sb.append("key=");
         for (int i = 0; i < nkey; i++) {
             int b = key[i] & 0xff;
-            if (b > 32 && b < 127 && b != '%') {
+            // memcached's uriencode: all but alphanumerics and "-._~"
+            if ((b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')
+                    || b == '-' || b == '.' || b == '_' || b == '~') {
                 sb.append((char) b);
             } else {
                 sb.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))

@@ -445,7 +445,7 @@ class TextProtocolScenariosIT {
     @Test
     void lruCrawlerEnableDisableCrawlAndMetadump() {
         try (Lockstep both = lockstep()) {
-            both.send("flush_all\r\nset md1 0 0 1\r\na\r\nset md2 0 1000 2\r\nbb\r\nget md1\r\n");
+            both.send("flush_all\r\nset md1 0 0 1\r\na\r\nset md2 0 1000 2\r\nbb\r\nset md:3-_.~% 0 0 1\r\nc\r\nget md1\r\n");
             assertThat(both.send("lru_crawler enable\r\n")).as("already running")
                     .isEqualTo("ERROR failed to start lru crawler thread\r\n");
             assertThat(both.send("lru_crawler disable\r\n")).isEqualTo("OK\r\n");
@@ -459,13 +459,15 @@ class TextProtocolScenariosIT {
             assertThat(both.sendUntil("lru_crawler crawl 0\r\n", notBusy)).isEqualTo("BADCLASS invalid class id\r\n");
             assertThat(both.sendUntil("lru_crawler crawl x\r\n", notBusy)).isEqualTo("BADCLASS invalid class id\r\n");
             assertThat(both.sendUntil("lru_crawler crawl all\r\n", notBusy)).isEqualTo("OK\r\n");
-            // one line per live item, ended by \n only, in the crawler's order; la and exp are unix times
+            // one line per live item, ended by \n only, in the crawler's order; la and exp are unix times; keys
+            // URL-encoded as memcached's uriencode does (all but alphanumerics and "-._~")
             List<String> dumps = both.sendReadingUntilLine("lru_crawler metadump all\r\n",
                     line -> line.equals("END\r\n") || line.contains("ERROR"));
             List<String> reference = metadumpLines(dumps.get(0));
             assertThat(metadumpLines(dumps.get(1))).isEqualTo(reference);
             assertThat(dumps.get(0)).endsWith("\nEND\r\n");
             assertThat(reference).containsExactly(
+                    "key=md%3A3-_.~%25 exp=-1 la=<time> cas=<cas> fetch=no cls=<class> size=<size>",
                     "key=md1 exp=-1 la=<time> cas=<cas> fetch=yes cls=<class> size=<size>",
                     "key=md2 exp=<time> la=<time> cas=<cas> fetch=no cls=<class> size=<size>");
             assertThat(both.send("version\r\n", 1)).startsWith("VERSION ");
