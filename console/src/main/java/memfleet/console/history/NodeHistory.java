@@ -85,6 +85,7 @@ final class NodeHistory {
         point[Series.CONNECTIONS.ordinal()] = s.getLong("curr_connections", 0);
         point[Series.MEMORY_BYTES.ordinal()] = s.getLong("bytes", 0);
         point[Series.ITEMS.ordinal()] = s.getLong("curr_items", 0);
+        point[Series.MEMORY_LIMIT_BYTES.ordinal()] = s.getLong("limit_maxbytes", 0);
         recent.add(sample.time(), point);
         addToBucket(sample.time(), point);
         return status;

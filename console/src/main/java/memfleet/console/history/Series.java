@@ -11,7 +11,9 @@ public enum Series {
     BYTES_WRITTEN_PER_SEC("bytes out/s"),
     CONNECTIONS("connections"),
     MEMORY_BYTES("memory used"),
-    ITEMS("items");
+    ITEMS("items"),
+    /** {@code limit_maxbytes}: drawn with {@link #MEMORY_BYTES}, not as a chart of its own. */
+    MEMORY_LIMIT_BYTES("memory limit");
 
     private final String label;
 

@@ -46,7 +46,8 @@ public class NodePage {
         model.addAttribute("node", node);
         model.addAttribute("columns", FleetTable.COLUMNS);
         model.addAttribute("row", FleetTable.row(status));
-        model.addAttribute("series", List.of(Series.values()));
+        // the limit is drawn on the memory chart
+        model.addAttribute("series", java.util.Arrays.stream(Series.values()).filter(x -> x != Series.MEMORY_LIMIT_BYTES).toList());
         model.addAttribute("stats", status.latest() == null ? Map.of() : status.latest().stats().stats());
         model.addAttribute("settings", status.latest() == null || status.latest().settings().isError() ? Map.of()
                 : status.latest().settings().stats());

@@ -20,18 +20,26 @@ class HistoryTest {
     static final NodeAddress NODE = NodeAddress.parse("127.0.0.1:11211@a");
 
     static NodeSample sample(long timeMs, long uptime, long gets, long hits, long sets, long evictions) {
+        return sample(NODE, timeMs, uptime, gets, hits, sets, evictions);
+    }
+
+    static NodeSample sample(NodeAddress node, long timeMs, long uptime, long gets, long hits, long sets, long evictions) {
         StatsReply stats = StatsReply.parse("STAT uptime " + uptime + "\r\nSTAT version 1.6.18\r\nSTAT cmd_get " + gets
                 + "\r\nSTAT get_hits " + hits + "\r\nSTAT get_misses " + (gets - hits) + "\r\nSTAT cmd_set " + sets
                 + "\r\nSTAT evictions " + evictions + "\r\nSTAT bytes 100\r\nSTAT limit_maxbytes 1000\r\nEND\r\n");
         StatsReply empty = StatsReply.parse("END\r\n");
-        return new NodeSample(NODE, timeMs, true, null, 100, stats, empty, empty, empty, ReplicationStats.NONE);
+        return new NodeSample(node, timeMs, true, null, 100, stats, empty, empty, empty, ReplicationStats.NONE);
     }
 
     History history() {
+        return history(List.of("127.0.0.1:11211@a"));
+    }
+
+    History history(List<String> nodes) {
         return new History(new HistoryProperties(Duration.ofMinutes(2), Duration.ofHours(1), Duration.ofMinutes(1),
                 Duration.ofSeconds(10)), new CollectProperties(Duration.ofSeconds(2), Duration.ofSeconds(1), 8,
                 CollectProperties.Tls.OFF, CollectProperties.Auth.NONE, java.util.Map.of()),
-                new Fleet(new FleetProperties(List.of("127.0.0.1:11211@a"), List.of(), Duration.ofSeconds(30))));
+                new Fleet(new FleetProperties(nodes, List.of(), Duration.ofSeconds(30))));
     }
 
     @Test
@@ -85,5 +93,28 @@ class HistoryTest {
         assertThat(t[t.length - 1] - t[t.length - 2]).isEqualTo(2.0);
         assertThat(rate[1]).isEqualTo(10.0);
         assertThat(rate[rate.length - 1]).isEqualTo(30.0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aGroupChartAlignsItsNodesOnPollIntervalsAndSumsThem() {
+        NodeAddress b = NodeAddress.parse("127.0.0.1:11212@a");
+        History h = history(List.of("127.0.0.1:11211@a", "127.0.0.1:11212@a"));
+        // polled 2 s apart each, b 150 ms after a; b misses the last poll
+        h.sampled(sample(NODE, 10_000, 10, 0, 0, 0, 0));
+        h.sampled(sample(b, 10_150, 10, 0, 0, 0, 0));
+        h.sampled(sample(NODE, 12_000, 12, 200, 100, 0, 0));
+        h.sampled(sample(b, 12_150, 12, 400, 400, 0, 0));
+        h.sampled(sample(NODE, 14_000, 14, 400, 200, 0, 0));
+        Map<String, Object> chart = h.groupChart(List.of(NODE, b), 0);
+        assertThat((double[]) chart.get("t")).containsExactly(10.0, 12.0, 14.0);
+        assertThat((List<String>) chart.get("nodes")).containsExactly(NODE.id(), b.id());
+        Map<String, Map<String, Double[]>> series = (Map<String, Map<String, Double[]>>) chart.get("series");
+        assertThat(series.get("GETS_PER_SEC").get(NODE.id())).containsExactly(null, 100.0, 100.0);
+        assertThat(series.get("GETS_PER_SEC").get(b.id())).containsExactly(null, 200.0, null);
+        assertThat(series.get("GETS_PER_SEC").get("group")).as("b missed the last poll: its last rate stands in").containsExactly(null, 300.0, 300.0);
+        // the hit ratio is the nodes' mean, not a sum
+        assertThat(series.get("HIT_RATIO").get("group")[1]).isCloseTo(0.75, within(1e-9));
+        assertThat(series.get("MEMORY_LIMIT_BYTES").get("group")).containsExactly(2000.0, 2000.0, 2000.0);
     }
 }

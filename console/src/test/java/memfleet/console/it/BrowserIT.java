@@ -170,6 +170,11 @@ class BrowserIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElements(By.cssSelector("#charts .uplot")).size() == 10);
             }
             if (p.getKey().equals("fleet")) {
+                // the open group's charts: per-node series and the group's line
+                await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElements(
+                        By.cssSelector("details.group-charts[data-group='east'] .uplot")).size() == 7);
+                assertThat(driver.findElement(By.cssSelector("details.group-charts[data-group='east'] .uplot")).getText())
+                        .contains(a.id()).contains(b.id()).contains("group");
                 await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElement(By.id("live-state")).getText().startsWith("live"));
             }
             screenshot(p.getKey());

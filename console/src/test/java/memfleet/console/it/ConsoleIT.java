@@ -412,4 +412,28 @@ class ConsoleIT {
         assertThat(viewer.get("/keyspace?id=" + a.id() + "&sep=" + ConsoleInstance.enc(" ")).statusCode()).isEqualTo(400);
         assertThat(console.session().get("/keyspace?id=" + a.id()).statusCode()).as("without a login").isNotEqualTo(200);
     }
+
+    @Test
+    void slabPagesDrawMemoryPerClassAndAHeatMapPerGroup() {
+        assertThat(b.set("slab:small", 0, "x".repeat(50))).isEqualTo("STORED");
+        assertThat(b.set("slab:large", 0, "y".repeat(50_000))).isEqualTo("STORED");
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        // the collector polls every second here: wait until a poll has seen both items
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String node = viewer.get("/slabs?id=" + b.id()).body();
+            assertThat(node).contains("class=\"slab-memory\"");
+            // one stacked row per class with pages; the large item's class holds at least its 50 kB chunk
+            Matcher rows = Pattern.compile("<g data-class=\"(\\d+)\">").matcher(node.substring(node.indexOf("slab-memory")));
+            int n = 0;
+            while (rows.find()) {
+                n++;
+            }
+            assertThat(n).isGreaterThanOrEqualTo(2);
+            assertThat(node).containsPattern("items asked for \\d");
+            String fleetSlabs = viewer.get("/slabs").body();
+            String east = fleetSlabs.substring(fleetSlabs.indexOf("class=\"heat-map\" data-group=\"east\""));
+            east = east.substring(0, east.indexOf("</section>"));
+            assertThat(east).contains("on " + b.id() + ": ").contains("fill-opacity=\"1.0\"");
+        });
+    }
 }
