@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Console benchmark: the console's CPU and memory while it polls 100 node addresses every 2 s, and the fleet
-# page's server time with those 100 nodes. Bounded: about 2.5 minutes, then everything it started is stopped.
+# Console benchmark: the console's CPU and memory while it polls 100 node addresses every 2 s (or 1,000 with
+# NODES=20 PORTS_PER_NODE=50: real node processes behind every address, no simulated responders), the fleet
+# page's server time, and one Prometheus scrape's time and size. Bounded: about 2.5 minutes, then everything it started is stopped.
 #
 # 100 addresses come from NODES node processes listening on PORTS_PER_NODE ports each (the node's -l takes a
 # host:port list), so 100 addresses cost 10 JVMs instead of 100. The console still opens one connection per
@@ -70,6 +71,10 @@ sleep "$WARMUP"
 up=$(grep -o '"up":[0-9]*' "$WORK/health.json" | head -1 || true)
 curl -s "http://127.0.0.1:$CONSOLE_PORT/actuator/health" -o "$WORK/health.json" || true
 up=$(grep -o '"up":[0-9]*,"total":[0-9]*' "$WORK/health.json" | head -1)
+# why any node is down (counted by reason): a bench with nodes down measures less than it says
+down_reasons=$(grep -o '"error":"[^"]*"' "$WORK/health.json" | sed 's/"error":"//; s/"$//' | sort | uniq -c | sort -rn | head -5 \
+  | awk '{n = $1; $1 = ""; printf "%s%s ×%s", (NR > 1 ? "; " : ""), substr($0, 2), n}' || true)
+if [[ -n $down_reasons ]]; then echo "down: $down_reasons"; fi
 
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$console_pid/stat"; }
@@ -100,15 +105,29 @@ done | sort -n >"$WORK/times"
 median=$(awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}' "$WORK/times")
 p95=$(awk '{a[NR] = $1} END {printf "%.1f", a[int(NR * 0.95)] * 1000}' "$WORK/times")
 echo "fleet page ($rows node rows): median ${median} ms, p95 ${p95} ms over $PAGE_REQUESTS requests"
+# the whole page, not only its first byte: 50 rows a page whatever the fleet's size
+page_total=$(for ((i = 0; i < 20; i++)); do curl -s -b "$jar" -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$CONSOLE_PORT/"; done \
+  | sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}')
+page_bytes=$(curl -s -b "$jar" "http://127.0.0.1:$CONSOLE_PORT/" | wc -c)
+# Prometheus: one scrape of every node's series, its time and size
+for ((i = 0; i < 3; i++)); do curl -s -o /dev/null "http://127.0.0.1:$CONSOLE_PORT/actuator/prometheus"; done
+for ((i = 0; i < 10; i++)); do
+  curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "http://127.0.0.1:$CONSOLE_PORT/actuator/prometheus"
+done | sort -n >"$WORK/scrapes"
+scrape_ms=$(awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}' "$WORK/scrapes")
+scrape_kb=$(awk 'END {printf "%.0f", $2 / 1024}' "$WORK/scrapes")
+scrape_series=$(curl -s "http://127.0.0.1:$CONSOLE_PORT/actuator/prometheus" | grep -vc '^#' || true)
+heap_mb=$("$JAVA_HOME/bin/jstat" -gc "$console_pid" 2>/dev/null | awk 'NR == 2 {printf "%.0f", ($3 + $4 + $6 + $8) / 1024}')
+echo "whole fleet page: median ${page_total} ms, ${page_bytes} bytes; prometheus: median ${scrape_ms} ms, ${scrape_kb} KiB, $scrape_series samples; heap used now ${heap_mb:-?} MB"
 
 {
   echo
   echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores"
   echo
-  echo "${#addresses[@]} addresses ($NODES node processes × $PORTS_PER_NODE ports), 2 s interval, ${WARMUP} s warm-up, ${MEASURE} s measured; console JVM options: '${CONSOLE_JAVA_OPTS:-defaults}'; nodes $up; machine load average at start/end of the measurement: $load_start / $(cut -d' ' -f1 /proc/loadavg)"
+  echo "${#addresses[@]} addresses ($NODES node processes × $PORTS_PER_NODE ports), 2 s interval, ${WARMUP} s warm-up, ${MEASURE} s measured; console JVM options: '${CONSOLE_JAVA_OPTS:-defaults}'; nodes $up${down_reasons:+ (down: $down_reasons)}; machine load average at start/end of the measurement: $load_start / $(cut -d' ' -f1 /proc/loadavg)"
   echo
-  echo "| console CPU (% of one core) | RSS avg | RSS max | fleet page median | fleet page p95 | rows |"
-  echo "|---:|---:|---:|---:|---:|---:|"
-  echo "| $cpu_pct | $rss_avg MB | $rss_max MB | $median ms | $p95 ms | $rows |"
+  echo "| console CPU (% of one core) | RSS avg | RSS max | heap used | fleet page first byte median / p95 | whole page median | rows shown | Prometheus scrape median | scrape size | samples |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| $cpu_pct | $rss_avg MB | $rss_max MB | ${heap_mb:-?} MB | $median / $p95 ms | $page_total ms | $rows | $scrape_ms ms | $scrape_kb KiB | $scrape_series |"
 } >>"$OUT"
 echo "appended to $OUT"

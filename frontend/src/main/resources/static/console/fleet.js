@@ -37,15 +37,19 @@ function applyGroup(g) {
   }
 }
 
-const events = new EventSource('/events/fleet');
+// the same query as the page (search, group, state, sort, page): the server sends just these rows
+const events = new EventSource(`/events/fleet${location.search}`);
+const count = document.getElementById('fleet-count');
 events.addEventListener('fleet', (e) => {
   const snapshot = JSON.parse(e.data);
   let known = true;
   for (const r of snapshot.rows) known = applyRow(r) && known;
   for (const g of snapshot.groups) applyGroup(g);
   const rows = document.querySelectorAll('#nodes tbody tr').length;
-  // a node joined or left (DNS discovery): the table's shape changed, so load it again
-  if (!known || rows !== snapshot.rows.length) location.reload();
+  // a node joined or left, or moved onto or off this page: the table's shape changed, so load it again
+  // (rows that only change places within the page stay put until then, so the table does not jump)
+  if (!known || rows !== snapshot.rows.length
+      || (count && Number(count.dataset.matched) !== snapshot.matched)) location.reload();
   state.textContent = `live, updated ${new Date(snapshot.time).toLocaleTimeString()}`;
   refreshCharts();
 });

@@ -53,9 +53,18 @@ public class FleetPage {
     }
 
     @GetMapping("/")
-    String fleet(Model model) {
+    String fleet(@RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "") String group,
+                 @RequestParam(defaultValue = "") String state, @RequestParam(defaultValue = "node") String sort,
+                 @RequestParam(defaultValue = "asc") String dir, @RequestParam(defaultValue = "1") int page, Model model) {
+        FleetTable.Query query = new FleetTable.Query(q, group, state, sort, dir, page);
+        FleetTable.Snapshot snapshot = table.snapshot(query);
         model.addAttribute("columns", FleetTable.COLUMNS);
-        model.addAttribute("fleet", table.snapshot());
+        model.addAttribute("sortable", FleetTable.SORTS.keySet());
+        model.addAttribute("query", query);
+        model.addAttribute("groupNames", fleet.groups().keySet());
+        model.addAttribute("fleet", snapshot);
+        model.addAttribute("chartGroups", snapshot.groups().stream()
+                .filter(g -> query.group().isEmpty() || g.group().equals(query.group())).toList());
         model.addAttribute("charts", GROUP_CHARTS);
         model.addAttribute("openChartGroups", OPEN_CHART_GROUPS);
         return "fleet";
@@ -73,9 +82,16 @@ public class FleetPage {
 
     @GetMapping(path = "/events/fleet", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @ResponseBody
-    Flux<ServerSentEvent<FleetTable.Snapshot>> events() {
-        Flux<FleetTable.Snapshot> updates = collector.ticks().onBackpressureLatest().map(t -> table.snapshot());
-        Flux<ServerSentEvent<FleetTable.Snapshot>> data = Flux.concat(Flux.just(table.snapshot()), updates)
+    Flux<ServerSentEvent<FleetTable.Snapshot>> events(@RequestParam(defaultValue = "") String q,
+                                                       @RequestParam(defaultValue = "") String group,
+                                                       @RequestParam(defaultValue = "") String state,
+                                                       @RequestParam(defaultValue = "node") String sort,
+                                                       @RequestParam(defaultValue = "asc") String dir,
+                                                       @RequestParam(defaultValue = "1") int page) {
+        // the same page as the table shows: a browser gets 50 rows per poll, not the whole fleet
+        FleetTable.Query query = new FleetTable.Query(q, group, state, sort, dir, page);
+        Flux<FleetTable.Snapshot> updates = collector.ticks().onBackpressureLatest().map(t -> table.snapshot(query));
+        Flux<ServerSentEvent<FleetTable.Snapshot>> data = Flux.concat(Flux.defer(() -> Flux.just(table.snapshot(query))), updates)
                 .map(s -> ServerSentEvent.builder(s).event("fleet").build());
         // a comment every 15 s keeps proxies from closing an idle stream
         Flux<ServerSentEvent<FleetTable.Snapshot>> heartbeat = Flux.interval(Duration.ofSeconds(15))

@@ -1,6 +1,8 @@
 package memfleet.console.web;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,39 @@ public class FleetTable {
                              String setsPerSec, String evictionsPerSec, String connections) {
     }
 
-    public record Snapshot(List<Row> rows, List<GroupTotal> groups, long time) {
+    /**
+     * One page of the table: the rows that match, sorted, {@link #PAGE} at a time; {@code total} nodes in the fleet,
+     * {@code matched} of them match, on {@code pages} pages.
+     */
+    public record Snapshot(List<Row> rows, List<GroupTotal> groups, long time, int total, int matched, int page,
+                           int pages) {
+    }
+
+    /** Rows per page. */
+    public static final int PAGE = 50;
+
+    /** Sort keys of the table, by their names in {@code ?sort=}. */
+    static final Map<String, Comparator<NodeStatus>> SORTS = sorts();
+
+    /**
+     * What the page asks for: {@code q} in the node's address (case-insensitive), one {@code group} (empty: all),
+     * {@code state} up / down / warn (a crossed threshold) or all, a sort key of {@link #SORTS} with its direction,
+     * and the page. Anything unknown falls back to the default, so a hand-written URL cannot fail.
+     */
+    public record Query(String q, String group, String state, String sort, String dir, int page) {
+        public static final Query ALL = new Query("", "", "", "node", "asc", 1);
+
+        public Query {
+            q = q == null ? "" : q.strip();
+            if (q.length() > 100) {
+                q = q.substring(0, 100);
+            }
+            group = group == null ? "" : group;
+            state = state == null || !List.of("up", "down", "warn").contains(state) ? "" : state;
+            sort = sort == null || !SORTS.containsKey(sort) ? "node" : sort;
+            dir = "desc".equals(dir) ? "desc" : "asc";
+            page = Math.max(1, page);
+        }
     }
 
     public static final List<Column> COLUMNS = List.of(
@@ -48,10 +82,20 @@ public class FleetTable {
     }
 
     public Snapshot snapshot() {
-        List<Row> rows = new ArrayList<>();
+        return snapshot(Query.ALL, Integer.MAX_VALUE);
+    }
+
+    /** The page {@code query} asks for, {@link #PAGE} rows at most; group totals always cover every node. */
+    public Snapshot snapshot(Query query) {
+        return snapshot(query, PAGE);
+    }
+
+    private Snapshot snapshot(Query query, int pageSize) {
+        List<NodeStatus> all = history.statuses();
+        List<NodeStatus> matching = new ArrayList<>();
         Map<String, double[]> totals = new LinkedHashMap<>();
-        for (NodeStatus s : history.statuses()) {
-            rows.add(row(s));
+        String q = query.q().toLowerCase(Locale.ROOT);
+        for (NodeStatus s : all) {
             double[] t = totals.computeIfAbsent(s.node().group(), g -> new double[9]);
             t[1]++;
             if (s.up()) {
@@ -64,12 +108,60 @@ public class FleetTable {
                 t[7] += nz(s.evictionsPerSec());
                 t[8] += s.stat("curr_connections");
             }
+            if ((q.isEmpty() || s.node().id().toLowerCase(Locale.ROOT).contains(q))
+                    && (query.group().isEmpty() || query.group().equals(s.node().group()))
+                    && matchesState(s, query.state())) {
+                matching.add(s);
+            }
+        }
+        Comparator<NodeStatus> order = SORTS.get(query.sort());
+        matching.sort("desc".equals(query.dir()) ? order.reversed() : order);
+        int pages = Math.max(1, (matching.size() + pageSize - 1) / pageSize);
+        int page = Math.min(query.page(), pages);
+        int from = (int) Math.min(matching.size(), (long) (page - 1) * pageSize);
+        List<Row> rows = new ArrayList<>();
+        for (NodeStatus s : matching.subList(from, (int) Math.min(matching.size(), (long) from + pageSize))) {
+            rows.add(row(s));
         }
         List<GroupTotal> groups = new ArrayList<>();
         totals.forEach((g, t) -> groups.add(new GroupTotal(g, (int) t[0], (int) t[1],
                 Units.bytes(t[2]) + " / " + Units.bytes(t[3]), Units.count((long) t[4]), Units.rate(t[5]),
                 Units.rate(t[6]), Units.rate(t[7]), Units.count((long) t[8]))));
-        return new Snapshot(rows, groups, System.currentTimeMillis());
+        return new Snapshot(rows, groups, System.currentTimeMillis(), all.size(), matching.size(), page, pages);
+    }
+
+    private static boolean matchesState(NodeStatus s, String state) {
+        return switch (state) {
+            case "up" -> s.up();
+            case "down" -> !s.up();
+            case "warn" -> !s.up() || row(s).cells().stream().anyMatch(Cell::warn);
+            default -> true;
+        };
+    }
+
+    private static Map<String, Comparator<NodeStatus>> sorts() {
+        Comparator<NodeStatus> byNode = Comparator.comparing((NodeStatus s) -> s.node());
+        Map<String, Comparator<NodeStatus>> m = new LinkedHashMap<>();
+        m.put("node", byNode);
+        m.put("group", Comparator.comparing((NodeStatus s) -> s.node().group()).thenComparing(byNode));
+        m.put("status", Comparator.comparing(NodeStatus::up).thenComparing(byNode));
+        m.put("memory", number(NodeStatus::memoryRatio).thenComparing(byNode));
+        m.put("items", number(s -> s.stat("curr_items")).thenComparing(byNode));
+        m.put("hitWindow", number(NodeStatus::hitRatioWindow).thenComparing(byNode));
+        m.put("gets", number(NodeStatus::getsPerSec).thenComparing(byNode));
+        m.put("sets", number(NodeStatus::setsPerSec).thenComparing(byNode));
+        m.put("evictions", number(NodeStatus::evictionsPerSec).thenComparing(byNode));
+        m.put("connections", number(s -> s.stat("curr_connections")).thenComparing(byNode));
+        m.put("rtt", number(s -> s.latest() == null ? Double.NaN : s.latest().rttMicros()).thenComparing(byNode));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** By a figure, nodes without one (down, not polled yet) last in ascending order. */
+    private static Comparator<NodeStatus> number(java.util.function.ToDoubleFunction<NodeStatus> f) {
+        return Comparator.comparingDouble(s -> {
+            double v = f.applyAsDouble(s);
+            return Double.isNaN(v) ? Double.MAX_VALUE : v;
+        });
     }
 
     static Row row(NodeStatus s) {

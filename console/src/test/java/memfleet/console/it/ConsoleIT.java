@@ -436,4 +436,31 @@ class ConsoleIT {
             assertThat(east).contains("on " + b.id() + ": ").contains("fill-opacity=\"1.0\"");
         });
     }
+
+    @Test
+    void theFleetTableSearchesFiltersSortsAndPagesOnTheServer() {
+        ConsoleInstance.Session viewer = console.session().login("viewer", "viewer");
+        String one = viewer.get("/?q=" + a.port()).body();
+        assertThat(rowsOf(one)).containsExactly(a.id());
+        assertThat(one).contains("1 of 4 nodes match");
+        assertThat(rowsOf(viewer.get("/?group=east&sort=node").body())).containsExactlyInAnyOrder(a.id(), b.id());
+        // the hung node is down (its poll times out), as the stopped one is once stopped
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rowsOf(viewer.get("/?state=down").body()))
+                .contains("127.0.0.1:" + blackHole.getLocalPort()).doesNotContain(a.id(), b.id()));
+        List<String> byGroupDesc = rowsOf(viewer.get("/?sort=group&dir=desc").body());
+        assertThat(byGroupDesc).hasSize(4);
+        assertThat(byGroupDesc.subList(2, 4)).containsExactlyInAnyOrder(a.id(), b.id());
+        // nonsense falls back to the defaults instead of failing
+        assertThat(viewer.get("/?sort=%3Cscript%3E&dir=x&page=-3&state=zzz").statusCode()).isEqualTo(200);
+        assertThat(viewer.get("/?page=99").body()).contains("page 1 of 1");
+    }
+
+    private static List<String> rowsOf(String html) {
+        List<String> ids = new ArrayList<>();
+        Matcher m = Pattern.compile("<tr data-node=\"([^\"]+)\" class=\"(up|down)\"").matcher(html.substring(html.indexOf("id=\"nodes\"")));
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
+    }
 }
