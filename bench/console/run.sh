@@ -18,8 +18,8 @@ PORTS_PER_NODE=${PORTS_PER_NODE:-10}
 WARMUP=${WARMUP:-30}
 MEASURE=${MEASURE:-60}
 PAGE_REQUESTS=${PAGE_REQUESTS:-50}
-BASE_PORT=${BASE_PORT:-41000}
-CONSOLE_PORT=${CONSOLE_PORT:-40999}
+BASE_PORT=${BASE_PORT:-21000}  # below the ephemeral range (32768-60999), so no client socket holds one
+CONSOLE_PORT=${CONSOLE_PORT:-20999}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 CONSOLE_JAVA_OPTS=${CONSOLE_JAVA_OPTS:-}
@@ -55,6 +55,18 @@ for ((n = 0; n < NODES; n++)); do
 done
 nodes_arg=$(IFS=,; echo "${addresses[*]}")
 echo "started $NODES node processes, ${#addresses[@]} addresses"
+# every address must listen before the console starts (20 JVMs take a while on 2 cores); a node that died says why
+for ((n = 0; n < NODES; n++)); do
+  for ((p = 0; p < PORTS_PER_NODE; p++)); do
+    port=$((BASE_PORT + n * PORTS_PER_NODE + p))
+    for ((w = 0; w < 600; w++)); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+      kill -0 "${pids[$n]}" 2>/dev/null || { echo "node process $n exited:" >&2; tail -5 "$WORK/node-$n.log" >&2; exit 1; }
+      sleep 0.1
+    done
+  done
+done
+echo "all ${#addresses[@]} addresses listen"
 
 # shellcheck disable=SC2086
 "$JAVA" $CONSOLE_JAVA_OPTS -jar console/target/memfleet-console.jar --server.port=$CONSOLE_PORT \
@@ -120,6 +132,15 @@ scrape_series=$(curl -s "http://127.0.0.1:$CONSOLE_PORT/actuator/prometheus" | g
 heap_mb=$("$JAVA_HOME/bin/jstat" -gc "$console_pid" 2>/dev/null | awk 'NR == 2 {printf "%.0f", ($3 + $4 + $6 + $8) / 1024}')
 echo "whole fleet page: median ${page_total} ms, ${page_bytes} bytes; prometheus: median ${scrape_ms} ms, ${scrape_kb} KiB, $scrape_series samples; heap used now ${heap_mb:-?} MB"
 
+# first paint in a real browser (headless chromium), when it is installed
+paint="not measured (no chromium/chromedriver)"
+if [[ -x /usr/bin/chromedriver && -x /usr/bin/chromium ]]; then
+  bench/console/first-paint.sh "http://127.0.0.1:$CONSOLE_PORT" 10 >"$WORK/paint" 2>&1 || true
+  paint=$(grep '^first-paint median' "$WORK/paint" | sed 's/^first-paint median: //' || true)
+  [[ -n $paint ]] || paint="failed: $(tail -1 "$WORK/paint")"
+fi
+echo "browser: $paint"
+
 {
   echo
   echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores"
@@ -129,5 +150,7 @@ echo "whole fleet page: median ${page_total} ms, ${page_bytes} bytes; prometheus
   echo "| console CPU (% of one core) | RSS avg | RSS max | heap used | fleet page first byte median / p95 | whole page median | rows shown | Prometheus scrape median | scrape size | samples |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   echo "| $cpu_pct | $rss_avg MB | $rss_max MB | ${heap_mb:-?} MB | $median / $p95 ms | $page_total ms | $rows | $scrape_ms ms | $scrape_kb KiB | $scrape_series |"
+  echo
+  echo "Fleet page in headless chromium, median of 10 fresh loads (ms from navigation start): $paint"
 } >>"$OUT"
 echo "appended to $OUT"
