@@ -8,6 +8,7 @@ import memfleet.node.stats.ThreadStats;
 import memfleet.node.store.Item;
 import memfleet.node.store.ItemStore;
 import memfleet.node.store.NativeMemory;
+import memfleet.node.watch.WatchLog;
 
 /**
  * The one place where a client's command reads or changes items, whatever protocol it came in: what
@@ -68,7 +69,7 @@ public final class ItemOps {
     private final byte[] digits = new byte[24];
     private final int[] delta = new int[3];
     /** What a store's look-up of the old item found, see {@link ItemStore#store(long, int, int, long, int[])}. */
-    private final int[] lookup = new int[1];
+    private final int[] lookup = new int[3];
 
     // the operation in progress
     private ReentrantLock held;
@@ -88,11 +89,55 @@ public final class ItemOps {
     /** The last operation changed the store (for --min-acks: its reply waits for peers). */
     private boolean mutated;
 
-    public ItemOps(ItemStore store, ThreadStats stats, PrefixStats detail, Settings settings) {
+    private final WatchLog watch;
+    /** The connection's descriptor, as the watchers' lines name it ({@code cfd=}). */
+    private final int fd;
+
+    public ItemOps(ItemStore store, ThreadStats stats, PrefixStats detail, Settings settings, int fd) {
         this.store = store;
         this.stats = stats;
         this.detail = detail;
         this.settings = settings;
+        this.watch = store.watchLog();
+        this.fd = fd;
+    }
+
+    /**
+     * memcached's {@code do_item_get} logs every look-up for {@code watch fetchers}: {@code found} (with the
+     * item's class and value length), {@code not_found}, {@code expired} or {@code flushed}.
+     */
+    private void logGet(long key, int nkey, long it) {
+        if (!watch.wants(WatchLog.FETCHERS)) {
+            return;
+        }
+        if (it > 0) {
+            watch.itemGet(key, nkey, WatchLog.FOUND, Item.clsid(it), Item.nbytes(it), fd);
+        } else {
+            logMiss(key, nkey, it);
+        }
+    }
+
+    private void logMiss(long key, int nkey, long missCode) {
+        if (watch.wants(WatchLog.FETCHERS)) {
+            watch.itemGet(key, nkey, missCode == ItemStore.MISS_EXPIRED ? WatchLog.EXPIRED
+                    : missCode == ItemStore.MISS_FLUSHED ? WatchLog.FLUSHED : WatchLog.NOT_FOUND, 0, 0, fd);
+        }
+    }
+
+    /** memcached's {@code do_store_item} logs the outcome for {@code watch mutations}. */
+    private void logStore(long it, int comm, int ret) {
+        if (!watch.wants(WatchLog.MUTATIONS)) {
+            return;
+        }
+        int exp = Item.exptime(it);
+        watch.itemStore(Item.key(it), Item.nkey(it), ret, switch (comm) {
+            case ItemStore.ADD -> "add";
+            case ItemStore.REPLACE -> "replace";
+            case ItemStore.APPEND -> "append";
+            case ItemStore.PREPEND -> "prepend";
+            case ItemStore.CAS, ItemStore.CAS_OR_STALE -> "cas";
+            default -> "set";
+        }, exp != 0 ? exp - store.clock().now() : 0, Item.clsid(it), fd, Item.nbytes(it));
     }
 
     public ItemStore store() {
@@ -164,6 +209,7 @@ public final class ItemOps {
         lock(key, nkey);
         long it = store.get(hv, key, nkey);
         countExpiredOrFlushed(it);
+        logGet(key, nkey, it);
         return it;
     }
 
@@ -269,10 +315,15 @@ public final class ItemOps {
             refusal = ItemStore.NO_MEMORY;
             stats.storeNoMemory++;
         }
+        if (watch.wants(WatchLog.MUTATIONS)) {
+            // memcached logs the refused store with what it knows: no item, so no class, ttl or size
+            watch.itemStore(key, nkey, refusal, "set", 0, 0, fd, 0);
+        }
         if ((how & UNLINK_ON_FAILURE) != 0) {
             lock(key, nkey);
             try {
                 long old = store.get(hv, key, nkey);
+                logGet(key, nkey, old);
                 if (old > 0) {
                     store.delete(old, hv);
                     mutated = true;
@@ -314,6 +365,18 @@ public final class ItemOps {
         int ret = store.store(it, comm, hv, cas, lookup);
         // memcached's do_store_item looks the old item up with do_item_get, which counts what it finds expired
         countExpiredOrFlushed(lookup[0]);
+        if (watch.wants(WatchLog.FETCHERS | WatchLog.MUTATIONS)) {
+            if (lookup[0] == 0) {
+                if (watch.wants(WatchLog.FETCHERS)) {
+                    watch.itemGet(key, nkey, WatchLog.FOUND, lookup[1], lookup[2], fd);
+                }
+            } else {
+                logMiss(key, nkey, lookup[0]);
+            }
+            // append and prepend log the joined item
+            logStore(ret == ItemStore.STORED && (comm == ItemStore.APPEND || comm == ItemStore.PREPEND)
+                    ? store.index().find(hv, key, nkey) : it, comm, ret);
+        }
         if (ret == ItemStore.STORED) {
             mutated = true;
             if (comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
@@ -363,6 +426,7 @@ public final class ItemOps {
         lock(key, nkey);
         try {
             long it = store.get(hv, key, nkey);
+            logGet(key, nkey, it);
             if (it <= 0) {
                 countExpiredOrFlushed(it);
                 stats.deleteMisses++;
@@ -431,9 +495,11 @@ public final class ItemOps {
                 digitsLength = this.delta[0];
                 stats.slab(this.delta[2], incr ? ThreadStats.INCR_HITS : ThreadStats.DECR_HITS);
                 current = store.index().find(hv, key, nkey);
+                logGet(key, nkey, current);
                 return rc;
             }
             case ItemStore.DELTA_NOT_FOUND -> {
+                logMiss(key, nkey, this.delta[2]);
                 // memcached's do_item_get counts an expired or flushed item for incr/decr too, created or not
                 countExpiredOrFlushed(this.delta[2]);
                 if (create) {
@@ -447,6 +513,7 @@ public final class ItemOps {
                 return rc;
             }
             default -> {
+                logGet(key, nkey, store.index().find(hv, key, nkey));
                 return rc;
             }
         }

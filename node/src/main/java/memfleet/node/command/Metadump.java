@@ -85,17 +85,7 @@ public final class Metadump {
         NativeMemory.copyToArray(Item.key(it), key, 0, nkey);
         sb.setLength(0);
         sb.append("key=");
-        for (int i = 0; i < nkey; i++) {
-            int b = key[i] & 0xff;
-            // memcached's uriencode: all but alphanumerics and "-._~"
-            if ((b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')
-                    || b == '-' || b == '.' || b == '_' || b == '~') {
-                sb.append((char) b);
-            } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(b & 15, 16)));
-            }
-        }
+        memfleet.node.watch.KeyText.uriencode(key, nkey, sb);
         int exp = Item.exptime(it);
         sb.append(" exp=").append(exp == 0 ? -1 : exp + started)
                 .append(" la=").append(Item.time(it) + started)

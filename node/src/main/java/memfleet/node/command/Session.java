@@ -37,4 +37,9 @@ public interface Session {
 
     /** The stream a {@link Step#STREAM} asked for. */
     Metadump takeStream();
+
+    /** The {@link memfleet.node.watch.WatchLog} flags a {@link Step#WATCH} asked for. */
+    default int takeWatch() {
+        return 0;
+    }
 }

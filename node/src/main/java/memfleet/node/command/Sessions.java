@@ -22,8 +22,8 @@ public final class Sessions {
         this.statsWriter = statsWriter;
     }
 
-    private ItemOps ops(ThreadStats stats) {
-        return new ItemOps(node.store(), stats, node.prefixStats(), node.settings());
+    private ItemOps ops(ThreadStats stats, int fd) {
+        return new ItemOps(node.store(), stats, node.prefixStats(), node.settings(), fd);
     }
 
     /** True when the protocol is only known from a connection's first byte. */
@@ -40,13 +40,13 @@ public final class Sessions {
             System.err.println(fd + ": Client using the " + (binary ? "binary" : "ascii") + " protocol");
         }
         if (binary) {
-            return new BinarySession(node, ops(stats), statsWriter, fd);
+            return new BinarySession(node, ops(stats, fd), statsWriter, fd);
         }
-        return new TextSession(node, ops(stats), statsWriter, ReplyMarks.NONE, false, fd);
+        return new TextSession(node, ops(stats, fd), statsWriter, ReplyMarks.NONE, false, fd);
     }
 
     /** A UDP socket's session: text commands, replies split where {@code marks} are set. */
     public Session datagram(ThreadStats stats, ReplyMarks marks, int fd) {
-        return new TextSession(node, ops(stats), statsWriter, marks, true, fd);
+        return new TextSession(node, ops(stats, fd), statsWriter, marks, true, fd);
     }
 }

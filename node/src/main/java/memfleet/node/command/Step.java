@@ -22,6 +22,11 @@ public enum Step {
     CLOSE_AFTER_WRITE,
     /** Stream {@link Session#takeStream()} to the client off the event loop, then carry on. */
     STREAM,
+    /**
+     * The {@code watch} command: from now on the connection gets the log lines of {@link Session#takeWatch()}
+     * and runs no more commands (memcached's conn_watch).
+     */
+    WATCH,
     /** The {@code shutdown} command: close this connection and stop the server. */
     SHUTDOWN
 }

@@ -45,8 +45,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean resumeScheduled;
     private int fd = -1;
     private ConnectionEntry entry;
-    /** Streaming a metadump: memcached's conn_watch. */
+    /** Streaming a metadump or watching the log: memcached's conn_watch. */
     private volatile boolean streaming;
+    /** This connection's handle in the watchers' log, once it runs {@code watch}. */
+    private Object watcher;
+    /** Why the connection closes, for {@code watch connevents}: normal unless an error or idle timeout. */
+    private String closeReason = "normal";
     // --min-acks: the connection holds its replies until enough peers have the write
     private final AckWait ackWait = new AckWait();
     private boolean awaitingAcks;
@@ -69,6 +73,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         entry = new ConnectionEntry(fd, NodeServer.describe(ch.remoteAddress()), listenAddress, false, this::state,
                 System.currentTimeMillis());
         long current = entry.opened(node);
+        var watch = node.store().watchLog();
+        if (watch.wants(memfleet.node.watch.WatchLog.CONNEVENTS)) {
+            connEvent(ch, null);
+        }
         Protocol protocol = node.settings().protocol;
         if (!sessions.negotiates()) {
             session = sessions.open(stats, 0, fd);
@@ -97,6 +105,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (entry != null) {
             entry.closed(node);
         }
+        var watch = node.store().watchLog();
+        if (watcher != null) {
+            watch.remove(watcher);
+            watcher = null;
+        }
+        if (watch.wants(memfleet.node.watch.WatchLog.CONNEVENTS)) {
+            connEvent(ctx.channel(), closeReason);
+        }
         if (awaitingAcks) {
             awaitingAcks = false;
             node.replication().cancel(ackWait);
@@ -111,6 +127,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (out != null) {
             out.release();
             out = null;
+        }
+    }
+
+    /** {@code conn_new} (reason null) or {@code conn_close} for the watchers, as memcached names the peer. */
+    private void connEvent(Channel ch, String reason) {
+        var watch = node.store().watchLog();
+        String rip = "unix";
+        int rport = 0;
+        String transport = "local";
+        if (ch.remoteAddress() instanceof java.net.InetSocketAddress a) {
+            rip = a.getAddress().getHostAddress();
+            int zone = rip.indexOf('%');
+            rip = zone >= 0 ? rip.substring(0, zone) : rip;
+            rport = a.getPort();
+            transport = "tcp";
+        }
+        if (reason == null) {
+            watch.connNew(rip, rport, transport, fd);
+        } else {
+            watch.connClose(rip, rport, transport, reason, fd);
         }
     }
 
@@ -204,6 +240,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 case STREAM -> {
                     startMetadump(session.takeStream());
                     return;
+                }
+                case WATCH -> {
+                    if (startWatch(session.takeWatch())) {
+                        return;
+                    }
                 }
                 default -> { }
             }
@@ -374,6 +415,27 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * memcached's {@code logger_add_watcher}: the replies so far go out, then the log's lines; the connection
+     * runs no more commands and what the client sends is read and dropped (so a close is seen at once).
+     * False, with memcached's refusal queued, when 20 connections watch already.
+     */
+    private boolean startWatch(int flags) {
+        flush(false);
+        Object handle = node.store().watchLog().add(new WatchSink(ctx.channel()), flags);
+        if (handle == null) {
+            ReplyBytes.put(out(), WATCHER_TOO_MANY);
+            return false;
+        }
+        watcher = handle;
+        closing = true; // read and drop from now on
+        streaming = true;
+        return true;
+    }
+
+    private static final byte[] WATCHER_TOO_MANY = "WATCHER_TOO_MANY log watcher limit reached\r\n"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private void pause() {
         paused = true;
         ctx.channel().config().setAutoRead(false);
@@ -403,18 +465,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // a reset or broken pipe from a vanished client: memcached just closes the connection
+        closeReason = "error";
         ctx.close();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && watcher != null) {
+            ctx.close(); // memcached's logger closes a watcher whose client has gone (read 0)
+        } else if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
             inputShut = true;
             if (!closing) {
                 process();
             }
         } else if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
             stats.idleKicks++;
+            closeReason = "idle_timeout";
             ctx.close();
         }
         ReferenceCountUtil.release(evt);

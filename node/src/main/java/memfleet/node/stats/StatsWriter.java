@@ -186,11 +186,12 @@ public final class StatsWriter {
             stat(sb, "lru_maintainer_juggles", maintainer.juggles());
         }
         stat(sb, "malloc_fails", slabs.mallocFails());
-        stat(sb, "log_worker_dropped", 0);
-        stat(sb, "log_worker_written", 0);
-        stat(sb, "log_watcher_skipped", 0);
-        stat(sb, "log_watcher_sent", 0);
-        stat(sb, "log_watchers", 0);
+        var watch = store.watchLog();
+        stat(sb, "log_worker_dropped", watch.workerDropped());
+        stat(sb, "log_worker_written", watch.workerWritten());
+        stat(sb, "log_watcher_skipped", watch.watcherSkipped());
+        stat(sb, "log_watcher_sent", watch.watcherSent());
+        stat(sb, "log_watchers", watch.watchers());
         if (tls != null) {
             stat(sb, "ssl_handshake_errors", tls.handshakeErrors());
             stat(sb, "time_since_server_cert_refresh", store.clock().now() - tls.lastRefresh());

@@ -56,6 +56,13 @@ public final class ItemStore {
     private volatile long oldestCas;
     private volatile MutationLog log;
 
+    /** The watchers' log ({@code watch}): evictions are logged here, fetches and stores by the command layer. */
+    private final memfleet.node.watch.WatchLog watchLog = new memfleet.node.watch.WatchLog();
+
+    public memfleet.node.watch.WatchLog watchLog() {
+        return watchLog;
+    }
+
     public ItemStore(Settings settings) {
         this.settings = settings;
         this.slabs = new SlabAllocator(settings.maxBytes, settings.slabPageSize, settings.slabChunkSizeMax,
@@ -519,6 +526,10 @@ public final class ItemStore {
         long old = get(hv, Item.key(it), Item.nkey(it));
         if (lookup != null) {
             lookup[0] = old > 0 ? 0 : (int) old;
+            if (lookup.length > 2) { // what the watchers' item_get line says of the old item
+                lookup[1] = old > 0 ? Item.clsid(old) : 0;
+                lookup[2] = old > 0 ? Item.nbytes(old) : 0;
+            }
         }
         if (old > 0) {
             long oldCas = Item.cas(old);
@@ -894,6 +905,12 @@ public final class ItemStore {
                                 stripe.unlock();
                             } else {
                                 stats.add(clsid, StoreStats.EVICTED, 1);
+                                if (watchLog.wants(memfleet.node.watch.WatchLog.EVICTIONS)) {
+                                    int exp = Item.exptime(search);
+                                    watchLog.eviction(Item.key(search), Item.nkey(search),
+                                            (iflags & Item.FETCHED) != 0, exp > 0 ? exp - clock.now() : -1,
+                                            clock.now() - Item.time(search), clsid, Item.nbytes(search));
+                                }
                                 stats.set(clsid, StoreStats.EVICTED_TIME, clock.now() - Item.time(search));
                                 if (Item.exptime(search) != 0) {
                                     stats.add(clsid, StoreStats.EVICTED_NONZERO, 1);

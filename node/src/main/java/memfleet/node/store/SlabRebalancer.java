@@ -251,6 +251,7 @@ public final class SlabRebalancer implements Runnable {
             }
             slabs.releasePage(page, dst == 0);
             moved++;
+            store.watchLog().slabMove(src, dst);
         } finally {
             moving = false;
         }

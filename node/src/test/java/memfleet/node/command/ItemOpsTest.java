@@ -64,7 +64,7 @@ class ItemOpsTest {
         });
         stats = new ThreadStats();
         detail = new PrefixStats(':');
-        ops = new ItemOps(store, stats, detail, settings);
+        ops = new ItemOps(store, stats, detail, settings, 7);
     }
 
     private static String key(long it) {

@@ -13,6 +13,7 @@ import memfleet.node.command.Step;
 import memfleet.node.stats.StatsWriter;
 import memfleet.node.store.Item;
 import memfleet.node.store.ItemStore;
+import memfleet.node.watch.WatchLog;
 import memfleet.protocol.text.Decimal;
 import memfleet.protocol.text.ItemKey;
 import memfleet.protocol.text.TextReplies;
@@ -51,6 +52,7 @@ final class TextCommands {
     private static final byte[] W_VERSION = ascii("version");
     private static final byte[] W_QUIT = ascii("quit");
     private static final byte[] W_LRU_CRAWLER = ascii("lru_crawler");
+    private static final byte[] W_WATCH = ascii("watch");
     private static final byte[] W_VERBOSITY = ascii("verbosity");
     private static final byte[] W_LRU = ascii("lru");
     private static final byte[] W_REFRESH_CERTS = ascii("refresh_certs");
@@ -68,6 +70,7 @@ final class TextCommands {
 
     private final Node node;
     private final ItemOps ops;
+    private int watchFlags;
     private final ItemStore store;
     private final TextLine line;
     private final ReplyMarks marks;
@@ -221,6 +224,8 @@ final class TextCommands {
         } else if (line.is(0, W_LRU_CRAWLER)) {
             Step s = admin.lruCrawler(b, line.tokens, ntokens, out);
             return s == Step.STREAM ? s : marked(out);
+        } else if (line.is(0, W_WATCH)) {
+            return watch(out, ntokens);
         } else if (line.is(0, W_VERBOSITY)) {
             if (ntokens != 3 && ntokens != 4) {
                 return replied(out, TextReplies.ERROR);
@@ -273,6 +278,32 @@ final class TextCommands {
     }
 
     /** memcached's {@code out_string}: a reply, unless the command said noreply. */
+    /**
+     * memcached's {@code process_watch_command}: {@code watch} alone watches fetchers; an option memcached
+     * does not know (a trailing {@code noreply} among them) is an {@code ERROR}, which noreply silences.
+     */
+    private Step watch(ByteBuf out, int ntokens) {
+        line.noreplyToken();
+        int flags = 0;
+        for (int i = 1; i < ntokens - 1; i++) {
+            int f = WatchLog.option(new String(line.bytes, line.start(i), line.length(i), StandardCharsets.ISO_8859_1));
+            if (f == 0) {
+                reply(out, TextReplies.ERROR);
+                return marked(out);
+            }
+            flags |= f;
+        }
+        watchFlags = ntokens > 2 ? flags : WatchLog.FETCHERS;
+        return Step.WATCH;
+    }
+
+    /** The log flags the last {@link Step#WATCH} asked for. */
+    int takeWatch() {
+        int f = watchFlags;
+        watchFlags = 0;
+        return f;
+    }
+
     private void reply(ByteBuf out, byte[] reply) {
         if (!line.noreply && reply != null) {
             ReplyBytes.put(out, reply);

@@ -289,4 +289,9 @@ public final class TextSession implements Session {
     public Metadump takeStream() {
         return commands.takeMetadump();
     }
+
+    @Override
+    public int takeWatch() {
+        return commands.takeWatch();
+    }
 }
