@@ -45,8 +45,13 @@ public final class Sessions {
         return new TextSession(node, ops(stats, fd), statsWriter, ReplyMarks.NONE, false, fd);
     }
 
-    /** A UDP socket's session: text commands, replies split where {@code marks} are set. */
+    /** A UDP socket's session for text datagrams: replies split where {@code marks} are set. */
     public Session datagram(ThreadStats stats, ReplyMarks marks, int fd) {
         return new TextSession(node, ops(stats, fd), statsWriter, marks, true, fd);
+    }
+
+    /** A UDP socket's session for binary datagrams (memcached serves both on one socket, by first byte). */
+    public Session binaryDatagram(ThreadStats stats, ReplyMarks marks, int fd) {
+        return new BinarySession(node, ops(stats, fd), statsWriter, marks, fd);
     }
 }

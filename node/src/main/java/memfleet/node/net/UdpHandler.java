@@ -59,7 +59,12 @@ import memfleet.node.stats.ThreadStats;
  * ({@code SERVER_ERROR object too large for cache}) is answered and its block skipped within the
  * datagram (memcached swallows following datagrams and answers only then); {@code quit} does not make
  * later datagrams stop at their first flush (it does in memcached, whose close_after_write is never reset
- * on a UDP connection). The binary protocol is not served: such datagrams are dropped.
+ * on a UDP connection).
+ *
+ * <p>A datagram whose payload starts with the binary magic (0x80) holds binary requests, as in memcached:
+ * each response is its own message, a quiet command that answers nothing an empty reply (a bare header when
+ * nothing was sent before it), a binary {@code stats} one message of all its packets; a bad magic ends the
+ * datagram, what it answered before still sent.
  *
  * <p>memcached shares one socket between -t worker threads ({@code num_threads_per_udp}, one thread per
  * address when -l names several). With io_uring or epoll this binds that many sockets per address with SO_REUSEPORT,
@@ -91,7 +96,10 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
     private final Runnable shutdown;
     private ChannelHandlerContext ctx;
     private ThreadStats stats;
+    /** The session of the datagram being run: {@link #textSession} or {@link #binarySession}. */
     private Session session;
+    private Session textSession;
+    private Session binarySession;
     /** A command asked for its replies to go out ({@link #transmit}): done once it has returned. */
     private boolean transmitPending;
     /** A datagram copied into direct memory, for one that arrived in a buffer without a memory address. */
@@ -162,7 +170,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
         Channel ch = ctx.channel();
         stats = NodeServer.threadStats(ch.eventLoop());
         fd = NodeServer.fdOf(ch);
-        session = sessions.datagram(stats, this, fd);
+        textSession = sessions.datagram(stats, this, fd);
+        session = textSession;
         entry = new ConnectionEntry(fd, "udp:" + NodeServer.describe(ch.localAddress()).substring(4), null, true,
                 () -> "conn_read", System.currentTimeMillis());
         entry.opened(node);
@@ -174,8 +183,11 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
         if (entry != null) {
             entry.closed(node);
         }
-        if (session != null) {
-            session.abandon();
+        if (textSession != null) {
+            textSession.abandon();
+        }
+        if (binarySession != null) {
+            binarySession.abandon();
         }
         if (copy != null) {
             copy.release();
@@ -202,8 +214,17 @@ final class UdpHandler extends ChannelInboundHandlerAdapter implements ReplyMark
             }
             stats.bytesRead += length;
             int r = content.readerIndex();
-            if (content.getUnsignedShort(r + 4) != 1 || content.getByte(r + HEADER_SIZE) == BINARY_REQUEST_MAGIC) {
+            if (content.getUnsignedShort(r + 4) != 1) {
                 return;
+            }
+            // memcached reads a datagram whose payload starts with the binary magic as binary requests
+            if (content.getByte(r + HEADER_SIZE) == BINARY_REQUEST_MAGIC) {
+                if (binarySession == null) {
+                    binarySession = sessions.binaryDatagram(stats, this, fd);
+                }
+                session = binarySession;
+            } else {
+                session = textSession;
             }
             requestId = content.getUnsignedShort(r);
             sender = packet.sender();

@@ -12,6 +12,7 @@ import memfleet.node.command.ItemOps;
 import memfleet.node.command.Metadump;
 import memfleet.node.command.ReplyBytes;
 import memfleet.node.command.Session;
+import memfleet.node.command.ReplyMarks;
 import memfleet.node.command.Step;
 import memfleet.node.command.VerboseLog;
 import memfleet.node.sasl.SaslPasswordFile;
@@ -58,6 +59,7 @@ public final class BinarySession implements Session {
     private int opcode;
     private int cmd;
     private boolean noreply;
+    private final ReplyMarks marks;
     private int opaque;
     private long responseCas;
     private boolean running;
@@ -82,6 +84,16 @@ public final class BinarySession implements Session {
     private boolean saslAwaitingStep;
 
     public BinarySession(Node node, ItemOps ops, StatsWriter statsWriter, int fd) {
+        this(node, ops, statsWriter, ReplyMarks.NONE, fd);
+    }
+
+    /**
+     * A session whose replies are marked for a datagram transport ({@code marks} not {@link ReplyMarks#NONE}):
+     * each response is one reply, a quiet command that answered nothing an empty one, as memcached's resp
+     * objects are over UDP.
+     */
+    public BinarySession(Node node, ItemOps ops, StatsWriter statsWriter, ReplyMarks marks, int fd) {
+        this.marks = marks;
         this.node = node;
         this.ops = ops;
         this.store = ops.store();
@@ -116,6 +128,9 @@ public final class BinarySession implements Session {
             if (node.settings().verbose > 0) {
                 System.err.printf("Invalid magic:  %x%n", in.getByte(start) & 0xff);
             }
+            if (marks != ReplyMarks.NONE) {
+                return Step.CLOSE_AFTER_WRITE; // over UDP memcached still sends what the datagram answered
+            }
             out.clear();
             return Step.CLOSE;
         }
@@ -142,6 +157,12 @@ public final class BinarySession implements Session {
             VerboseLog.binaryResponses(fd, out, mark);
         }
         in.readerIndex(start + prefix);
+        if (pendingKind == 0 && (step == Step.COMMAND || step == Step.CLOSE_AFTER_WRITE)) {
+            marks.emptyReply(out);
+            if (cmd == BinaryHeader.NOOP) {
+                marks.transmit(); // memcached: "NOOP forces pipeline flush"
+            }
+        }
         return step;
     }
 
@@ -160,6 +181,7 @@ public final class BinarySession implements Session {
         if (dataRemaining == 0) {
             int mark = out.writerIndex();
             completeData(out);
+            marks.emptyReply(out);
             if (node.settings().verbose > 1) {
                 VerboseLog.binaryResponses(fd, out, mark);
             }

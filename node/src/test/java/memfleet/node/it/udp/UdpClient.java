@@ -131,6 +131,10 @@ final class UdpClient implements AutoCloseable {
                 b.getShort() & 0xFFFF, Arrays.copyOfRange(d, HEADER_SIZE, d.length));
     }
 
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     static byte[] concat(byte[] a, byte[] b) {
         byte[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
