@@ -289,9 +289,8 @@ final class AdminCommands {
                 out.writeBytes(TextReplies.CRAWLER_DISABLED);
             } else if (!s.dumpEnabled) {
                 out.writeBytes(TextReplies.METADUMP_NOT_ALLOWED);
-            } else if (out.isReadable()) {
-                line(out, "ERROR cannot pipeline other commands before metadump");
             } else {
+                // commands pipelined before it are answered first (the connection flushes them), as memcached does
                 boolean[] classes = parseClasses(token(in, t, 2));
                 if (classes == null) {
                     out.writeBytes(TextReplies.CRAWLER_BADCLASS);

@@ -470,6 +470,23 @@ class TextProtocolScenariosIT {
                     "key=md%3A3-_.~%25 exp=-1 la=<time> cas=<cas> fetch=no cls=<class> size=<size>",
                     "key=md1 exp=-1 la=<time> cas=<cas> fetch=yes cls=<class> size=<size>",
                     "key=md2 exp=<time> la=<time> cas=<cas> fetch=no cls=<class> size=<size>");
+            // a command pipelined before the dump is answered first
+            Predicate<String> secondEnd = new Predicate<>() {
+                private int ends;
+
+                @Override
+                public boolean test(String line) {
+                    if (line.equals("END\r\n") && ++ends == 2) {
+                        ends = 0;
+                        return true;
+                    }
+                    return line.contains("ERROR");
+                }
+            };
+            List<String> piped = both.sendReadingUntilLine("get md2\r\nlru_crawler metadump all\r\n", secondEnd);
+            assertThat(piped.get(0)).startsWith("VALUE md2 0 2\r\nbb\r\nEND\r\nkey=");
+            assertThat(piped.get(1)).startsWith("VALUE md2 0 2\r\nbb\r\nEND\r\nkey=");
+            assertThat(metadumpLines(piped.get(1))).isEqualTo(metadumpLines(piped.get(0)));
             assertThat(both.send("version\r\n", 1)).startsWith("VERSION ");
         }
     }
