@@ -163,10 +163,10 @@ public final class ItemStore {
 
     /**
      * memcached's {@code do_item_bump} for a hit, under the stripe lock, without any LRU lock: the first
-     * fetch marks the item FETCHED, the next ACTIVE (and refreshes its time outside COLD). An ACTIVE item
-     * in COLD is moved back to WARM when it reaches the COLD tail, by the maintainer or by an allocation
-     * pulling that tail, instead of through memcached's asynchronous bump queue: the effect is the same
-     * second chance, and a hit never waits for a list lock. Returns the item's LRU segment.
+     * fetch marks the item FETCHED, the next ACTIVE (and refreshes its time outside COLD). An item that
+     * becomes ACTIVE in COLD is queued for the maintainer, which moves it back to WARM (memcached's
+     * asynchronous bump, {@link #drainBumps}); if the queue is full it gets that second chance when it reaches
+     * the COLD tail. A hit never waits for a list lock. Returns the item's LRU segment.
      */
     public int bump(long it, int hv) {
         int flags = Item.iflags(it);
@@ -181,8 +181,70 @@ public final class ItemStore {
         Item.iflags(it, flags | Item.ACTIVE);
         if (seg != SegmentedLru.COLD) {
             Item.time(it, clock.now());
+        } else if (settings.lruSegmented && settings.lruMaintainer) {
+            // memcached's lru_bump_async: the maintainer moves it back to WARM soon (when the queue is full,
+            // the COLD tail does)
+            bumps.get().offer(it, hv);
         }
         return seg;
+    }
+
+    /** Every worker's {@link BumpQueue}, for the maintainer to drain. */
+    private final java.util.List<BumpQueue> bumpQueues = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ThreadLocal<BumpQueue> bumps = ThreadLocal.withInitial(() -> {
+        BumpQueue q = new BumpQueue();
+        bumpQueues.add(q);
+        return q;
+    });
+    private final BumpQueue.Mover toWarm = this::bumpToWarm;
+
+    /**
+     * The maintainer's {@code lru_maintainer_bumps}: every item a worker queued is moved from COLD to the
+     * head of WARM (time refreshed, ACTIVE cleared, {@code moves_to_warm} counted), if it is still the item
+     * linked for its key and still ACTIVE in COLD. Returns how many moved.
+     */
+    public int drainBumps() {
+        int moved = 0;
+        for (BumpQueue q : bumpQueues) {
+            moved += q.drain(toWarm);
+        }
+        return moved;
+    }
+
+    private boolean bumpToWarm(long it, int hv) {
+        ReentrantLock stripe = index.lock(hv);
+        stripe.lock();
+        try {
+            // the chunk may hold another item by now: it must hash to hv (so this stripe guards it) and be
+            // the index's item for its key
+            int nkey = Item.nkey(it);
+            if (nkey <= 0 || nkey > 250 || hash(Item.key(it), nkey) != hv || index.find(hv, Item.key(it), nkey) != it) {
+                return false;
+            }
+            if (Item.lru(it) != SegmentedLru.COLD || !Item.has(it, Item.ACTIVE)) {
+                return false;
+            }
+            int clsid = Item.clsid(it);
+            int cold = SegmentedLru.index(clsid, SegmentedLru.COLD);
+            long total = totalOf(it);
+            ReentrantLock l = lru.lock(cold);
+            l.lock();
+            try {
+                if (Item.lru(it) != SegmentedLru.COLD) {
+                    return false;
+                }
+                lru.unlink(it, cold, total);
+            } finally {
+                l.unlock();
+            }
+            Item.clear(it, Item.ACTIVE);
+            Item.time(it, clock.now());
+            stats.add(clsid, StoreStats.MOVES_TO_WARM, 1);
+            linkLru(it, SegmentedLru.index(clsid, SegmentedLru.WARM), total);
+            return true;
+        } finally {
+            stripe.unlock();
+        }
     }
 
     /** memcached's {@code do_item_update}: refreshes the access time of a linked item (add on a hit). */

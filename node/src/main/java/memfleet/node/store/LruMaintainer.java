@@ -56,7 +56,7 @@ public final class LruMaintainer implements Runnable {
                     return;
                 }
             }
-            int moved = 0;
+            int moved = store.drainBumps();
             if (store.settings().lruSegmented) {
                 for (int c = 1; c <= store.slabs().largest(); c++) {
                     moved += juggle(c);
