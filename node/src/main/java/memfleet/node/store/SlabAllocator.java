@@ -9,7 +9,7 @@ import memfleet.node.os.Libc;
  * slab_page_size} are taken on demand up to the memory limit, each owned by one size class and cut into
  * equal chunks. Chunk sizes grow from {@code HEADER + chunk_size} by the growth factor up to {@code
  * slab_chunk_max}. A free chunk is marked {@link Item#SLABBED} and kept on its class's free list. Each
- * class has its own lock; pages released by the rebalancer go to a global pool first.
+ * class has its own lock; pages the rebalancer moves go to their destination class, or to the global pool.
  */
 public final class SlabAllocator {
     /** memcached's MAX_NUMBER_OF_SLAB_CLASSES: ids run from 1 to 63. */
@@ -358,8 +358,8 @@ public final class SlabAllocator {
     }
 
     /**
-     * Rebalancer step 3: the emptied page's memory goes back to the OS and the page joins the global pool, for
-     * {@code dst} (or any class) to take. A page moved to the pool itself ({@code toPool}, memcached's {@code
+     * Rebalancer step 3 for {@code slabs reassign <src> 0}: the emptied page's memory goes back to the OS and
+     * the page joins the global pool, for any class to take. A page moved to the pool itself ({@code toPool}, memcached's {@code
      * slabs reassign <src> 0}) while more is malloced than the limit (after {@code cache_memlimit} was lowered)
      * is freed instead and leaves {@code total_malloced}, as memcached frees it.
      */
@@ -377,6 +377,37 @@ public final class SlabAllocator {
             }
         } finally {
             globalLock.unlock();
+        }
+    }
+
+    /**
+     * Rebalancer step 3 for {@code slabs reassign <src> <dst>} with a class as destination: memcached's
+     * {@code slab_rebalance_finish} gives the emptied page to {@code dst} at once, every chunk of it on the
+     * class's free list ({@code total_malloced} unchanged).
+     */
+    void givePage(int page, int dst) {
+        Libc.madviseDontneed(pageAddress(page), pageSize);
+        ReentrantLock lock = locks[dst];
+        lock.lock();
+        try {
+            globalLock.lock();
+            try {
+                pageOwner[page] = (byte) dst;
+            } finally {
+                globalLock.unlock();
+            }
+            addPage(dst, page);
+            long start = pageAddress(page);
+            int size = chunkSize[dst];
+            for (int i = perSlab[dst] - 1; i >= 0; i--) {
+                long chunk = start + (long) i * size;
+                Item.iflags(chunk, Item.SLABBED);
+                Item.next(chunk, freeHead[dst]);
+                freeHead[dst] = ref(chunk);
+                freeCount[dst]++;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -4,8 +4,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * memcached's slab page mover and automover ({@code slabs_reassign}, {@code slab_automove}): moves a page
- * from one class to another by evicting what lives in it and releasing it to the global pool, from
- * where the next class that needs a page takes it. With {@code slab_automove=1} it watches evictions
+ * from one class to another by evicting what lives in it and giving it to the destination class at once
+ * (all its chunks free), or to the global pool for {@code dst} 0, from where the next class that needs a
+ * page takes it. With {@code slab_automove=1} it watches evictions
  * over a window and moves a page to the class that keeps evicting, from a class with spare free chunks
  * or much older items; {@code slab_automove=2} reacts to every eviction.
  */
@@ -212,7 +213,7 @@ public final class SlabRebalancer implements Runnable {
         return tail == 0 ? 0 : now - Item.time(tail);
     }
 
-    /** Empties one page of {@code src} and hands it to the global pool (and so to {@code dst}). */
+    /** Empties one page of {@code src} and hands it to {@code dst} (0: the global pool). */
     void movePage(int src, int dst) {
         moving = true;
         try {
@@ -249,7 +250,11 @@ public final class SlabRebalancer implements Runnable {
                 // a connection is still filling an item here: wait for it to link or free it
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
-            slabs.releasePage(page, dst == 0);
+            if (dst > 0) {
+                slabs.givePage(page, dst);
+            } else {
+                slabs.releasePage(page, true);
+            }
             moved++;
             store.watchLog().slabMove(src, dst);
         } finally {
