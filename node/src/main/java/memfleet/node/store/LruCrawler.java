@@ -70,7 +70,8 @@ public final class LruCrawler implements Runnable {
     @Override
     public void run() {
         long interval = MIN_INTERVAL_MS;
-        long next = System.currentTimeMillis() + interval;
+        // memcached's maintainer runs its first autocrawl at start (lru_crawler_starts is 1 at once)
+        long next = System.currentTimeMillis();
         while (running) {
             boolean[] classes = requested;
             long now = System.currentTimeMillis();
@@ -111,7 +112,9 @@ public final class LruCrawler implements Runnable {
                 requested = null;
             }
             // back off while crawls find little to reclaim, as memcached's autocrawl scheduler does
-            interval = reclaimed * 100 >= Math.max(1, checked) ? MIN_INTERVAL_MS : Math.min(interval * 2, MAX_INTERVAL_MS);
+            // (an empty cache waits the longest: memcached's crawl of an empty server schedules no other soon)
+            interval = checked == 0 ? MAX_INTERVAL_MS
+                    : reclaimed * 100 >= checked ? MIN_INTERVAL_MS : Math.min(interval * 2, MAX_INTERVAL_MS);
             next = System.currentTimeMillis() + interval;
         }
     }
