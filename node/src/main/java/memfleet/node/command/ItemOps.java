@@ -111,9 +111,15 @@ public final class ItemOps {
             return;
         }
         if (it > 0) {
-            watch.itemGet(key, nkey, WatchLog.FOUND, Item.clsid(it), Item.nbytes(it), fd);
+            logFound(key, nkey, Item.clsid(it), Item.nbytes(it));
         } else {
             logMiss(key, nkey, it);
+        }
+    }
+
+    private void logFound(long key, int nkey, int clsid, int size) {
+        if (watch.wants(WatchLog.FETCHERS)) {
+            watch.itemGet(key, nkey, WatchLog.FOUND, clsid, size, fd);
         }
     }
 
@@ -124,11 +130,13 @@ public final class ItemOps {
         }
     }
 
-    /** memcached's {@code do_store_item} logs the outcome for {@code watch mutations}. */
-    private void logStore(long it, int comm, int ret) {
+    /** memcached's {@code do_store_item} logs the outcome for {@code watch mutations} (append/prepend: the joined item). */
+    private void logStore(long stored, int comm, int ret) {
         if (!watch.wants(WatchLog.MUTATIONS)) {
             return;
         }
+        long it = ret == ItemStore.STORED && (comm == ItemStore.APPEND || comm == ItemStore.PREPEND)
+                ? store.index().find(hv, key, nkey) : stored;
         int exp = Item.exptime(it);
         watch.itemStore(Item.key(it), Item.nkey(it), ret, switch (comm) {
             case ItemStore.ADD -> "add";
@@ -365,18 +373,12 @@ public final class ItemOps {
         int ret = store.store(it, comm, hv, cas, lookup);
         // memcached's do_store_item looks the old item up with do_item_get, which counts what it finds expired
         countExpiredOrFlushed(lookup[0]);
-        if (watch.wants(WatchLog.FETCHERS | WatchLog.MUTATIONS)) {
-            if (lookup[0] == 0) {
-                if (watch.wants(WatchLog.FETCHERS)) {
-                    watch.itemGet(key, nkey, WatchLog.FOUND, lookup[1], lookup[2], fd);
-                }
-            } else {
-                logMiss(key, nkey, lookup[0]);
-            }
-            // append and prepend log the joined item
-            logStore(ret == ItemStore.STORED && (comm == ItemStore.APPEND || comm == ItemStore.PREPEND)
-                    ? store.index().find(hv, key, nkey) : it, comm, ret);
+        if (lookup[0] == 0) {
+            logFound(key, nkey, lookup[1], lookup[2]);
+        } else {
+            logMiss(key, nkey, lookup[0]);
         }
+        logStore(it, comm, ret);
         if (ret == ItemStore.STORED) {
             mutated = true;
             if (comm == ItemStore.APPEND || comm == ItemStore.PREPEND) {
